@@ -1,0 +1,176 @@
+"""Checkpoints, declarations and arrivals (SPEC §4).
+
+Declarations and arrivals are personal data (SPEC §9): deleted after the retention period.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rollout.models import Commune, District, Province
+from rollout.models.units import FoldedName
+
+
+class CheckpointKind(models.TextChoices):
+    ROAD = "road", _("Road")
+    RAIL = "rail", _("Railway station")
+    BORDER = "border", _("Border gate")
+    WATERWAY = "waterway", _("Waterway")
+    AIRPORT = "airport", _("Airport")
+
+
+class Checkpoint(FoldedName):
+    """An interagency medical checkpoint on an entry into the province."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=CheckpointKind.choices)
+    location = models.CharField(_("location"), max_length=300, help_text=_("Road and kilometre, station, gate…"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="checkpoints", verbose_name=_("district")
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
+        verbose_name=_("commune"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")
+
+
+class Vehicle(models.TextChoices):
+    CAR = "car", _("Car")
+    MOTORBIKE = "motorbike", _("Motorbike")
+    COACH = "coach", _("Coach or bus")
+    TRUCK = "truck", _("Truck")
+    TRAIN = "train", _("Train")
+    PLANE = "plane", _("Plane")
+    OTHER = "other", _("Other")
+
+
+class TestKind(models.TextChoices):
+    NONE = "none", _("None")
+    RAPID = "rapid", _("Rapid antigen")
+    PCR = "pcr", _("RT-PCR")
+
+
+class TestResult(models.TextChoices):
+    NONE = "", _("—")
+    NEGATIVE = "negative", _("Negative")
+    POSITIVE = "positive", _("Positive")
+    PENDING = "pending", _("Pending")
+
+
+class TravelFields(models.Model):
+    """Who is travelling, from where to where: shared by declarations and arrivals."""
+
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=12, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    origin_province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from province")
+    )
+    origin_district = models.ForeignKey(
+        District, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from district")
+    )
+    origin_commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from commune")
+    )
+    destination_district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("destination district")
+    )
+    destination_commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("destination commune"),
+    )
+    destination_address = models.CharField(_("address at destination"), max_length=300, blank=True)
+    vehicle = models.CharField(_("vehicle"), max_length=20, choices=Vehicle.choices, blank=True)
+    plate = models.CharField(_("number plate"), max_length=20, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    vaccine_doses = models.PositiveSmallIntegerField(_("vaccine doses"), default=0)
+    last_dose_on = models.DateField(_("last dose date"), null=True, blank=True)
+    latest_test = models.CharField(_("latest test"), max_length=10, choices=TestKind.choices, default=TestKind.NONE)
+    latest_test_result = models.CharField(
+        _("latest test result"), max_length=10, choices=TestResult.choices, blank=True
+    )
+    latest_test_on = models.DateField(_("latest test date"), null=True, blank=True)
+    symptoms = models.CharField(_("symptoms"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class DeclarationKind(models.TextChoices):
+    HEALTH = "health", _("Health declaration")
+    TRAVEL = "travel", _("Domestic travel declaration")
+
+
+class Declaration(TravelFields):
+    kind = models.CharField(_("kind"), max_length=10, choices=DeclarationKind.choices)
+    travel_date = models.DateField(_("travel date"), null=True, blank=True)
+    # Random part of the personal QR's signed token; never the database id.
+    token = models.CharField(max_length=32, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("declaration")
+        verbose_name_plural = _("declarations")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+
+class Arrival(TravelFields):
+    checkpoint = models.ForeignKey(
+        Checkpoint, on_delete=models.PROTECT, related_name="arrivals", verbose_name=_("checkpoint")
+    )
+    arrived_at = models.DateTimeField(_("arrived at"))
+    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True)
+    test_at_checkpoint = models.CharField(
+        _("test at the checkpoint"), max_length=10, choices=TestKind.choices, default=TestKind.NONE
+    )
+    test_at_checkpoint_result = models.CharField(
+        _("checkpoint test result"), max_length=10, choices=TestResult.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.SET_NULL, null=True, blank=True, related_name="arrivals"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A likely duplicate (same ID or phone, same checkpoint, within an hour) kept after confirmation.
+    possible_duplicate_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Idempotent bulk import: a hash of the source row; the same row imported again is skipped.
+    import_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-arrived_at"]
+        verbose_name = _("arrival")
+        verbose_name_plural = _("arrivals")
+        indexes = [
+            models.Index(fields=["destination_district", "arrived_at"]),
+            models.Index(fields=["checkpoint", "arrived_at"]),
+            models.Index(fields=["arrived_at"]),
+            models.Index(fields=["phone"]),
+            models.Index(fields=["id_number"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.checkpoint_id} @ {self.arrived_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,29 @@
+"""Checkpoint pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from checkpoints.models import CheckpointKind
+from rollout import scoping
+from rollout.views.listing import search_filter_page
+
+
+@login_required
+def checkpoint_list(request: HttpRequest) -> HttpResponse:
+    checkpoints = scoping.checkpoints_for(request.user).select_related("district", "commune")
+    districts = scoping.districts_for(request.user)
+    page, filters = search_filter_page(request, checkpoints, districts=districts)
+    return render(
+        request,
+        "checkpoints/checkpoint_list.html",
+        {"page": page, "filters": filters, "districts": districts, "kinds": CheckpointKind.choices},
+    )
+
+
+@login_required
+def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    checkpoint = get_object_or_404(scoping.checkpoints_for(request.user).select_related("district"), pk=pk)
+    return render(request, "checkpoints/checkpoint_detail.html", {"checkpoint": checkpoint})

@@ -1,0 +1,1 @@
+"""Weekly district reports and the provincial roll-up (SPEC §6)."""

@@ -1,0 +1,23 @@
+"""/api/v1/: every app registers its resources on this one router."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from checkpoints import apis as checkpoint_apis
+from rollout import apis
+
+router = DefaultRouter()
+router.register("provinces", apis.ProvinceViewSet, basename="province")
+router.register("districts", apis.DistrictViewSet, basename="district")
+router.register("communes", apis.CommuneViewSet, basename="commune")
+router.register("agencies", apis.AgencyViewSet, basename="agency")
+router.register("venues", apis.VenueViewSet, basename="venue")
+router.register("checkpoints", checkpoint_apis.CheckpointViewSet, basename="checkpoint")
+router.register("facilities", apis.FacilityViewSet, basename="facility")
+router.register("me", apis.MeView, basename="me")
+
+app_name = "api"
+urlpatterns = [
+    path("auth/token/", apis.TokenView.as_view(), name="token"),
+    path("", include(router.urls)),
+]

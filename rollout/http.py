@@ -1,0 +1,21 @@
+"""Request helpers that must agree everywhere (lockout, rate limits, audit log)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's IP address, trusting exactly ``PROXY_COUNT`` reverse proxies.
+
+    With no proxy configured, X-Forwarded-For is ignored: anyone can send that header.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104 (an address, not a bind)
+    hops = settings.PROXY_COUNT
+    if hops <= 0:
+        return remote
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+    if len(forwarded) < hops:
+        return remote
+    return forwarded[-hops]

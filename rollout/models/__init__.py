@@ -1,0 +1,26 @@
+"""Core domain models. One module per area; everything is importable from ``rollout.models``."""
+
+from rollout.models.accounts import Role, RoleAssignment, User
+from rollout.models.activity import AdoptionUpdate, CheckIn, Inspection
+from rollout.models.org import Agency, FocalOfficer, HealthFacility, Venue
+from rollout.models.system import AuditEvent, JobRun, Notification
+from rollout.models.units import Commune, District, Province
+
+__all__ = [
+    "AdoptionUpdate",
+    "Agency",
+    "AuditEvent",
+    "CheckIn",
+    "Commune",
+    "District",
+    "FocalOfficer",
+    "HealthFacility",
+    "Inspection",
+    "JobRun",
+    "Notification",
+    "Province",
+    "Role",
+    "RoleAssignment",
+    "User",
+    "Venue",
+]

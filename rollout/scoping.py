@@ -1,0 +1,197 @@
+"""THE rule for who sees what: one function per model, used by every view, API, export and task.
+
+Each function returns the queryset of rows a user may see (or, with ``for_change=True``, change).
+A view never filters by district "by hand"; it asks here and then narrows the result. A user with
+several roles sees the union of what each role allows.
+
+Province-wide roles see all rows of the home province's data. Personal data (check-ins, arrivals)
+is visible only to roles that need it (SPEC §1, §9): province viewers get figures, not people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
+
+from django.conf import settings
+from django.db.models import Model, Q, QuerySet
+
+from rollout.models import (
+    Agency,
+    CheckIn,
+    Commune,
+    District,
+    HealthFacility,
+    Inspection,
+    Province,
+    Role,
+    User,
+    Venue,
+)
+
+if TYPE_CHECKING:
+    from checkpoints.models import Arrival, Checkpoint
+
+M = TypeVar("M", bound=Model)
+
+# A rule maps a role to ALL (every row) or to a function building the Q of the rows it allows.
+ALL = "all"
+Rule = Callable[[User], Q] | str
+
+_P_ADMIN, _P_VIEWER, _HEALTH = Role.PROVINCE_ADMIN, Role.PROVINCE_VIEWER, Role.HEALTH_OFFICER
+_DISTRICT, _CHECKPOINT = Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF
+_AGENCY, _FACILITY = Role.AGENCY_ADMIN, Role.FACILITY_STAFF
+
+
+def _apply(user: User, queryset: QuerySet[M], rules: dict[str, Rule]) -> QuerySet[M]:
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    allowed = Q()
+    matched = False
+    for role, rule in rules.items():
+        if not user.has_role(role):
+            continue
+        if rule == ALL:
+            return queryset
+        allowed = allowed | rule(user) if matched else rule(user)  # type: ignore[operator]
+        matched = True
+    return queryset.filter(allowed) if matched else queryset.none()
+
+
+# --- Reference data ---------------------------------------------------------------------------
+# Administrative units are public reference data (travellers pick their origin from all 63
+# provinces); any signed-in user may read them.
+
+
+def provinces_for(user: User) -> QuerySet[Province]:
+    return Province.objects.all() if user.is_authenticated else Province.objects.none()
+
+
+def communes_for(user: User) -> QuerySet[Commune]:
+    return Commune.objects.all() if user.is_authenticated else Commune.objects.none()
+
+
+def districts_for(user: User) -> QuerySet[District]:
+    """Home-province districts whose data the user works with."""
+    home = District.objects.filter(province_id=settings.HOME_PROVINCE_CODE)
+    everyone_home: Rule = ALL
+    return _apply(
+        user,
+        home,
+        {
+            _P_ADMIN: everyone_home,
+            _P_VIEWER: everyone_home,
+            _HEALTH: everyone_home,
+            # Checkpoints record arrivals bound for every district of the province.
+            _CHECKPOINT: everyone_home,
+            _DISTRICT: lambda u: Q(pk__in=u.scoped_district_ids()),
+            # Subqueries, not joins: a join through agencies would repeat districts.
+            _AGENCY: lambda u: Q(pk__in=Agency.objects.filter(pk__in=u.scoped_agency_ids()).values("district")),
+            _FACILITY: lambda u: Q(
+                pk__in=HealthFacility.objects.filter(pk__in=u.scoped_facility_ids()).values("district")
+            ),
+        },
+    )
+
+
+# --- Master data ------------------------------------------------------------------------------
+
+
+def agencies_for(user: User, *, for_change: bool = False) -> QuerySet[Agency]:
+    rules: dict[str, Rule] = {
+        _P_ADMIN: ALL,
+        _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+        _AGENCY: lambda u: Q(pk__in=u.scoped_agency_ids()),
+    }
+    if not for_change:
+        rules[_P_VIEWER] = ALL
+    return _apply(user, Agency.objects.all(), rules)
+
+
+def venues_for(user: User, *, for_change: bool = False) -> QuerySet[Venue]:
+    rules: dict[str, Rule] = {
+        _P_ADMIN: ALL,
+        _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+        _AGENCY: lambda u: Q(agency__in=u.scoped_agency_ids()),
+    }
+    if not for_change:
+        rules[_P_VIEWER] = ALL
+    return _apply(user, Venue.objects.all(), rules)
+
+
+def checkpoints_for(user: User, *, for_change: bool = False) -> QuerySet[Checkpoint]:
+    from checkpoints.models import Checkpoint
+
+    rules: dict[str, Rule] = {_P_ADMIN: ALL}
+    if not for_change:
+        rules |= {
+            _P_VIEWER: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+            _CHECKPOINT: lambda u: Q(pk__in=u.scoped_checkpoint_ids()),
+        }
+    return _apply(user, Checkpoint.objects.all(), rules)
+
+
+def facilities_for(user: User, *, for_change: bool = False) -> QuerySet[HealthFacility]:
+    rules: dict[str, Rule] = {
+        _P_ADMIN: ALL,
+        _HEALTH: ALL,
+        _FACILITY: lambda u: Q(pk__in=u.scoped_facility_ids()),
+    }
+    if not for_change:
+        rules |= {
+            _P_VIEWER: ALL,
+            _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+        }
+    return _apply(user, HealthFacility.objects.all(), rules)
+
+
+def users_for(user: User) -> QuerySet[User]:
+    """Accounts a user may see: province admins manage everyone; anyone else sees only themself."""
+    if not user.is_authenticated or not user.is_active:
+        return User.objects.none()
+    if user.is_province_admin:
+        return User.objects.all()
+    return User.objects.filter(pk=user.pk)
+
+
+# --- Activity (personal data) -----------------------------------------------------------------
+
+
+def checkins_for(user: User) -> QuerySet[CheckIn]:
+    return _apply(
+        user,
+        CheckIn.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(venue__district__in=u.scoped_district_ids()),
+            _AGENCY: lambda u: Q(venue__agency__in=u.scoped_agency_ids()),
+        },
+    )
+
+
+def inspections_for(user: User, *, for_change: bool = False) -> QuerySet[Inspection]:
+    rules: dict[str, Rule] = {
+        _P_ADMIN: ALL,
+        _DISTRICT: lambda u: Q(venue__district__in=u.scoped_district_ids()),
+    }
+    if not for_change:
+        rules[_P_VIEWER] = ALL
+    return _apply(user, Inspection.objects.all(), rules)
+
+
+def arrivals_for(user: User) -> QuerySet[Arrival]:
+    from checkpoints.models import Arrival
+
+    return _apply(
+        user,
+        Arrival.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(destination_district__in=u.scoped_district_ids()),
+            _CHECKPOINT: lambda u: Q(checkpoint__in=u.scoped_checkpoint_ids()),
+        },
+    )

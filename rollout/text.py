@@ -1,0 +1,20 @@
+"""Text helpers for Vietnamese names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form used for accent-insensitive search ("Lào Cai" -> "lao cai").
+
+    Works the same on SQLite and PostgreSQL because it is stored in a column, not computed by the
+    database. "đ" is a letter of its own in Unicode, not a d with a mark, so it is mapped by hand.
+    """
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+    return _SPACES.sub(" ", stripped).strip().lower()

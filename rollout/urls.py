@@ -1,0 +1,24 @@
+"""Root URLs. Fixed (SPEC §12): /healthz, /accounts/login/, /dashboard/, /api/v1/, /api/schema/, /api/docs/."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from rollout.views import core
+
+urlpatterns = [
+    path("", core.root, name="home"),
+    path("healthz", core.healthz, name="healthz"),
+    path("dashboard/", core.dashboard, name="dashboard"),
+    path("notifications/", core.notifications, name="notifications"),
+    path("notifications/read/", core.notifications_read, name="notifications-read"),
+    path("accounts/", include("rollout.urls_accounts")),
+    path("", include("rollout.urls_app")),
+    path("checkpoints/", include("checkpoints.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("rollout.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,19 @@
+"""Pages of the core app (agencies, venues, facilities)."""
+
+from django.urls import path
+
+from rollout.views import masterdata
+
+app_name = "rollout"
+urlpatterns = [
+    path("agencies/", masterdata.agency_list, name="agency-list"),
+    path("agencies/new/", masterdata.agency_edit, name="agency-create"),
+    path("agencies/<int:pk>/", masterdata.agency_detail, name="agency-detail"),
+    path("agencies/<int:pk>/edit/", masterdata.agency_edit, name="agency-edit"),
+    path("venues/", masterdata.venue_list, name="venue-list"),
+    path("venues/new/", masterdata.venue_edit, name="venue-create"),
+    path("venues/<int:pk>/", masterdata.venue_detail, name="venue-detail"),
+    path("venues/<int:pk>/edit/", masterdata.venue_edit, name="venue-edit"),
+    path("facilities/", masterdata.facility_list, name="facility-list"),
+    path("facilities/<int:pk>/", masterdata.facility_detail, name="facility-detail"),
+]

@@ -1,0 +1,208 @@
+"""Sign-in, invitations, and account management by province admins."""
+
+from __future__ import annotations
+
+from io import BytesIO
+
+from axes.utils import reset as axes_reset
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from checkpoints.models import Checkpoint
+from rollout import scoping
+from rollout.errors import ApplicationError
+from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
+from rollout.models import Agency, HealthFacility, Role, RoleAssignment
+from rollout.services import accounts
+from rollout.tabular import template_workbook
+from rollout.text import fold
+
+IMPORT_SESSION_KEY = "account_import_rows"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """The link in the invitation e-mail: set a first password, then sign in."""
+
+    template_name = "accounts/invitation.html"
+    success_url = reverse_lazy("accounts:invitation-done")
+    post_reset_login = False
+
+
+class InvitationDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/invitation_done.html"
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if not request.user.is_province_admin:
+        raise PermissionDenied
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    users = scoping.users_for(request.user).prefetch_related("role_assignments").order_by("username")
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(Q(username__icontains=query) | Q(full_name__icontains=query) | Q(email__icontains=query))
+    role = request.GET.get("role", "")
+    if role in Role.values:
+        users = users.filter(role_assignments__role=role).distinct()
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/user_list.html", {"page": page, "q": query, "role": role, "roles": Role.choices})
+
+
+@login_required
+def user_create(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = AccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = accounts.AccountInput(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            phone=form.cleaned_data["phone"],
+            role=form.cleaned_data["role"],
+            scope_id=form.scope_id,
+        )
+        try:
+            user = accounts.user_create(by=request.user, data=data, request=request)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                _("Account %(username)s created; an invitation was sent to %(email)s.")
+                % {"username": user.username, "email": user.email},
+            )
+            return redirect("accounts:user-detail", pk=user.pk)
+    return render(request, "accounts/user_form.html", {"form": form})
+
+
+@login_required
+def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin_only(request)
+    account = get_object_or_404(scoping.users_for(request.user), pk=pk)
+    form = RoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.role_assign(
+                by=request.user, user=account, role=form.cleaned_data["role"], scope_id=form.scope_id, request=request
+            )
+        except (ApplicationError, ValidationError) as exc:
+            messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+        else:
+            messages.success(request, _("Role added."))
+            return redirect("accounts:user-detail", pk=account.pk)
+    assignments = account.role_assignments.select_related("district", "checkpoint", "agency", "facility")
+    return render(request, "accounts/user_detail.html", {"account": account, "assignments": assignments, "form": form})
+
+
+@login_required
+@require_POST
+def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    _admin_only(request)
+    account = get_object_or_404(scoping.users_for(request.user), pk=pk)
+    try:
+        if action == "resend":
+            accounts.invitation_resend(by=request.user, user=account, request=request)
+            messages.success(request, _("Invitation sent again to %(email)s.") % {"email": account.email})
+        elif action in ("activate", "deactivate"):
+            accounts.user_set_active(by=request.user, user=account, active=action == "activate", request=request)
+            messages.success(request, _("Account updated."))
+        elif action == "unlock":
+            axes_reset(username=account.username)
+            messages.success(request, _("Sign-in lock removed."))
+        elif action == "remove-role":
+            assignment = get_object_or_404(RoleAssignment, pk=request.POST.get("assignment"), user=account)
+            accounts.role_remove(by=request.user, assignment=assignment, request=request)
+            messages.success(request, _("Role removed."))
+        else:
+            raise PermissionDenied
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:user-detail", pk=account.pk)
+
+
+@login_required
+def user_import(request: HttpRequest) -> HttpResponse:
+    """Upload a sheet, see every row checked, then confirm: nothing is created before that."""
+    _admin_only(request)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    table = None
+    if request.method == "POST" and "confirm" in request.POST:
+        rows = request.session.pop(IMPORT_SESSION_KEY, None)
+        if not rows:
+            messages.error(request, _("Nothing to import: upload the file again."))
+            return redirect("accounts:user-import")
+        try:
+            created = accounts.users_import_commit(by=request.user, rows=rows, request=request)
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            return redirect("accounts:user-import")
+        messages.success(request, _("%(n)s accounts created; invitations are being sent.") % {"n": len(created)})
+        return redirect("accounts:user-list")
+    if request.method == "POST" and form.is_valid():
+        try:
+            table = accounts.users_import_read(form.cleaned_data["file"])
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            if table.rows and not table.invalid:
+                request.session[IMPORT_SESSION_KEY] = [
+                    {
+                        "username": r.values["username"],
+                        "email": r.values["email"],
+                        "full_name": r.values["full_name"],
+                        "phone": r.values.get("phone") or "",
+                        "role": r.values["role"],
+                        "scope_id": r.values.get("scope"),
+                    }
+                    for r in table.rows
+                ]
+            else:
+                request.session.pop(IMPORT_SESSION_KEY, None)
+    return render(request, "accounts/user_import.html", {"form": form, "table": table})
+
+
+@login_required
+def user_import_template(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    lists = {
+        _("Districts"): [(_("Code"), _("Name"))] + [(d.code, d.name) for d in home_districts()],
+        _("Checkpoints"): [(_("Code"), _("Name"))] + [(c.pk, c.name) for c in Checkpoint.objects.all()],
+        _("Agencies"): [(_("Code"), _("Name"))] + [(a.pk, a.name) for a in Agency.objects.order_by("pk")],
+        _("Facilities"): [(_("Code"), _("Name"))] + [(f.pk, f.name) for f in HealthFacility.objects.order_by("pk")],
+    }
+    wb = template_workbook(
+        accounts.import_columns(),
+        sheet_title=_("Accounts"),
+        instructions=[
+            _("One account per row from row 2; row 2 holds an example you may overwrite."),
+            _("Province roles need no scope code; the others take a code from the list sheets."),
+            _("Each account receives an e-mail with a link to set its password."),
+        ],
+        lists=lists,
+    )
+    buffer = BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{fold(_("account template")).replace(" ", "-")}.xlsx"'
+    return response

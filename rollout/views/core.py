@@ -1,0 +1,82 @@
+"""Home, health check and notifications."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from rollout import scoping
+from rollout.celery import app as celery_app
+from rollout.models import Role
+
+
+@login_required
+def root(request: HttpRequest) -> HttpResponse:
+    return redirect("dashboard")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The overview for the user's scope: one section per role the user holds."""
+    user = request.user
+    sections = [role for role in Role.values if user.has_role(role)]
+    context = {
+        "sections": sections,
+        "districts": scoping.districts_for(user),
+        "agencies": scoping.agencies_for(user).filter(pk__in=user.scoped_agency_ids()),
+        "checkpoints": scoping.checkpoints_for(user).filter(pk__in=user.scoped_checkpoint_ids()),
+        "facilities": scoping.facilities_for(user).filter(pk__in=user.scoped_facility_ids()),
+        "counts": {
+            "venues": scoping.venues_for(user).count(),
+            "agencies": scoping.agencies_for(user).count(),
+            "checkpoints": scoping.checkpoints_for(user).count(),
+            "facilities": scoping.facilities_for(user).count(),
+        },
+    }
+    return render(request, "rollout/dashboard.html", context)
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and broker status: 200 when both answer, 503 otherwise. No details that leak."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return "ok"
+    except Exception:
+        return "error"
+
+
+def _check_broker() -> str:
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+        return "ok"
+    except Exception:
+        return "error"
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    items = list(request.user.notifications.all()[:100])
+    return render(request, "rollout/notifications.html", {"items": items})
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications")

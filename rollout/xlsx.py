@@ -1,0 +1,122 @@
+"""Writing and reading workbooks safely: the one place for these rules.
+
+Writing: streamed (openpyxl write-only), dates as real Excel dates in local time, text never turned
+into a formula, and the file written to a temporary name then renamed, so nobody ever downloads a
+half-written file.
+
+Reading: size-limited, checked to be a real XLSX (zip) before parsing, parsed by openpyxl, which uses
+defusedxml when installed (it is a dependency), so entity-expansion "XML bombs" are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.worksheet.worksheet import Worksheet
+
+from rollout.errors import ApplicationError
+from rollout.timeutils import local_tz
+
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F5F8B")
+TITLE_FONT = Font(bold=True, size=14)
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# Decompressed size limit for uploads: a 10 MB workbook that inflates to more is refused.
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+
+
+def excel_value(value: Any) -> Any:
+    """A value openpyxl can store: aware datetimes become local wall-clock time (Excel has no zone)."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(local_tz()).replace(tzinfo=None)
+    return value
+
+
+def cell(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
+    """A write-only cell that is safe against formula injection and formats dates as dates."""
+    value = excel_value(value)
+    c = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        # openpyxl treats a leading "=" as a formula; force text so a name like "=HYPERLINK(..)"
+        # stays what the person typed and is never evaluated by Excel.
+        c.data_type = "s"
+    if isinstance(value, datetime):
+        c.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        c.number_format = DATE_FORMAT
+    for key, val in style.items():
+        setattr(c, key, val)
+    return c
+
+
+def header_cells(ws: Worksheet, headers: list[str]) -> list[WriteOnlyCell]:
+    return [cell(ws, h, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP) for h in headers]
+
+
+def set_widths(ws: Worksheet, widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+
+
+@contextmanager
+def atomic_path(final: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; on success it replaces ``final`` in one rename."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=final.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def save_workbook_atomic(wb: Workbook, final: Path) -> None:
+    with atomic_path(final) as tmp:
+        wb.save(tmp)
+
+
+def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True) -> Workbook:
+    """Open an uploaded XLSX, refusing anything too big, not a zip, or a zip bomb."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > settings.MAX_UPLOAD_BYTES:
+        raise ApplicationError(
+            _("The file is too large (limit %(mb)s MB).") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+        )
+    upload.seek(0)
+    if not zipfile.is_zipfile(upload):
+        raise ApplicationError(_("The file is not an Excel workbook (.xlsx)."))
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as zf:
+            if sum(info.file_size for info in zf.infolist()) > MAX_UNCOMPRESSED_BYTES:
+                raise ApplicationError(_("The workbook expands to an unreasonable size and was refused."))
+        upload.seek(0)
+        return load_workbook(upload, read_only=read_only, data_only=True)
+    except ApplicationError:
+        raise
+    except Exception as exc:  # openpyxl/defusedxml raise many types for a broken or hostile file
+        raise ApplicationError(
+            _("The workbook could not be read (%(reason)s).") % {"reason": type(exc).__name__}
+        ) from exc

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make run`: migrate, load units, seed the demo, then run the web server and a Celery worker with
+# beat, all on embedded defaults (SQLite and kombu's file-system broker under var/).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DJANGO_DEBUG="${DJANGO_DEBUG:-1}"
+PORT="${PORT:-8000}"
+PY=.venv/bin/python
+mkdir -p var
+
+$PY manage.py migrate --noinput
+$PY manage.py load_admin_units
+$PY manage.py seed_demo
+
+.venv/bin/celery -A rollout worker --beat --pool=solo --loglevel=INFO --logfile=var/celery.log \
+  --schedule=var/celerybeat-schedule &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+
+cat <<INFO
+
+  The app is running at http://127.0.0.1:${PORT}/  (Celery worker + beat: var/celery.log)
+  Demo password for every account: ${DEMO_PASSWORD:-laocai-demo-2021}
+  Accounts: province_admin, province_viewer, health_officer,
+            district_lao_cai, district_bat_xat, district_muong_khuong, district_si_ma_cai,
+            district_bac_ha, district_bao_thang, district_bao_yen, district_sa_pa, district_van_ban,
+            checkpoint_staff, agency_admin, facility_staff
+  E-mails are written to var/mail/. Stop with Ctrl+C.
+
+INFO
+$PY manage.py runserver "127.0.0.1:${PORT}"
