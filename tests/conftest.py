@@ -13,6 +13,7 @@ from django.test import Client
 from rollout.celery import app as celery_app
 from rollout.models import Province, Role, User
 from tests.factories import AgencyFactory, CheckpointFactory, FacilityFactory, UserFactory, district
+from tests.worker import WorkerProcess, purge_broker
 
 
 @pytest.fixture(scope="session")
@@ -133,3 +134,17 @@ def client_for():
         return client
 
     return make
+
+
+@pytest.fixture
+def celery_worker(transactional_db, units, tmp_path, settings):
+    """A real worker process on the Redis broker and the test database; tasks are queued for real."""
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        pytest.fail("worker tests need CELERY_BROKER_URL=redis://… (make test sets it)")
+    settings.PRIVATE_FILES_ROOT = tmp_path / "files"
+    celery_app.conf.task_always_eager = False
+    purge_broker()
+    worker = WorkerProcess(tmp_path)
+    worker.start()
+    yield worker
+    worker.stop()

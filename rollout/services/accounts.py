@@ -8,10 +8,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -24,6 +22,7 @@ from rollout.errors import ApplicationError
 from rollout.models import Agency, District, HealthFacility, Role, RoleAssignment, User
 from rollout.models.accounts import ROLE_SCOPE_FIELD
 from rollout.services.audit import Action, audit_record
+from rollout.services.mail import email_send
 from rollout.validators import normalize_phone
 
 
@@ -197,14 +196,7 @@ def invitation_send(*, user_id: int) -> bool:
         "site_url": settings.SITE_URL,
         "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
     }
-    subject = render_to_string("emails/account_invitation_subject.txt", context).strip()
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string("emails/account_invitation_body.txt", context),
-        to=[user.email],
-    )
-    message.attach_alternative(render_to_string("emails/account_invitation_body.html", context), "text/html")
-    message.send()
+    email_send("account_invitation", to=[user.email], context=context)
     return True
 
 

@@ -1,0 +1,32 @@
+"""Queued work runs on a real Celery worker process (Redis broker, the test database)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from rollout.models import Role, User
+from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_invitation_email_is_sent_by_the_worker_after_commit(celery_worker, client_for, province_admin, bat_xat):
+    response = client_for(province_admin).post(
+        reverse("accounts:user-create"),
+        {
+            "username": "bx.worker",
+            "full_name": "Hà Thị Vân",
+            "email": "van@laocai.gov.vn",
+            "role": Role.DISTRICT_OFFICER,
+            "district": bat_xat.pk,
+        },
+    )
+    assert response.status_code == 302
+    user = User.objects.get(username="bx.worker")
+    files = wait_for(lambda: list(celery_worker.mail_dir.glob("*.log")), message="the invitation e-mail")
+    body = files[0].read_text()
+    assert "To: van@laocai.gov.vn" in body
+    assert "/accounts/invitation/" in body
+    assert "invitation_send_task" in celery_worker.log() and "succeeded" in celery_worker.log()
+    assert user.pk
