@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Min, QuerySet
 
 from reports import fields, weeks
 from reports.figures import SystemFigures
@@ -32,6 +32,8 @@ class DistrictWeek:
     district: District
     week_ending: date
     report: WeeklyReport | None
+    # Before reporting began in the user's scope: shown blank and left out of the rates.
+    before_start: bool = False
 
     @property
     def state(self) -> str:
@@ -43,7 +45,7 @@ class DistrictWeek:
 
     @property
     def is_due(self) -> bool:
-        return local_now() > weeks.due_at(self.week_ending)
+        return not self.before_start and local_now() > weeks.due_at(self.week_ending)
 
     @property
     def is_missing(self) -> bool:
@@ -52,7 +54,12 @@ class DistrictWeek:
 
     @property
     def css(self) -> str:
-        return "missing" if self.is_missing else STATE_CLASS[self.state]
+        if self.before_start:
+            return "before"
+        css = "missing" if self.is_missing else STATE_CLASS[self.state]
+        if self.sent and not self.on_time and self.state in (ReportState.APPROVED, ReportState.RETURNED):
+            css += " was-late"  # the review state hides the timeliness: keep a mark of it
+        return css
 
     @property
     def sent(self) -> bool:
@@ -119,11 +126,12 @@ class Grid:
         result = []
         for i, week in enumerate(self.weeks):
             cells = self._column(i)
-            due = bool(cells) and cells[0].is_due
+            due = any(c.is_due for c in cells)
             result.append(
                 {
                     "week": week,
                     "due": due,
+                    "started": any(not c.before_start for c in cells),
                     "sent": sum(c.sent for c in cells),
                     "on_time": sum(c.on_time for c in cells),
                     "total": len(cells),
@@ -151,9 +159,17 @@ def completeness_grid(user: User, *, count: int = 12, last: date | None = None) 
     week_list = weeks.recent_weeks(count, last=last)
     districts = list(scoping.report_districts_for(user).order_by("code"))
     reports = _reports(user, districts, week_list)
+    # Weeks before the first report anyone in the user's scope sent predate the reporting itself.
+    start = scoping.weekly_reports_for(user).exclude(first_submitted_at=None).aggregate(w=Min("week_ending"))["w"]
     grid = Grid(weeks=week_list)
     for d in districts:
-        grid.rows.append(GridRow(d, [DistrictWeek(d, w, reports.get((d.pk, w))) for w in week_list]))
+        cells = [
+            DistrictWeek(
+                d, w, reports.get((d.pk, w)), before_start=start is not None and w < start and (d.pk, w) not in reports
+            )
+            for w in week_list
+        ]
+        grid.rows.append(GridRow(d, cells))
     return grid
 
 

@@ -207,9 +207,8 @@ def report_review(
     if len(comment) > fields.MAX_TEXT:
         raise ApplicationError(_("The comment is too long."))
     with transaction.atomic():
-        report = (
-            WeeklyReport.objects.select_for_update().select_related("district", "current_version").get(pk=report.pk)
-        )
+        # Lock the report row alone (PostgreSQL cannot lock the nullable side of a join).
+        report = WeeklyReport.objects.select_for_update().get(pk=report.pk)
         if report.status != ReportStatus.SUBMITTED or report.current_version is None:
             raise ApplicationError(_("Only a report that is waiting for review can be approved or returned."))
         if report.current_version.number != version_number:
