@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 from reports import fields, weeks
 from reports.figures import LABELS, SystemFigures
@@ -252,8 +251,3 @@ def _chart(ws, summary, data: RollupData) -> None:
     chart.set_categories(Reference(summary, min_col=2, min_row=first, max_row=last))
     chart.height, chart.width = 11, 26
     ws.add_chart(chart, "A4")
-
-
-def column_of(key: str) -> str:
-    """The summary sheet's column for a report figure (for readers of the workbook)."""
-    return get_column_letter(9 + fields.NUMBER_KEYS.index(key))

@@ -226,6 +226,16 @@ def figure_lines(values: dict | None, system: SystemFigures) -> list[FigureLine]
     return lines
 
 
+# Figures the system knows that have no box of their own on the report: shown beside it as context.
+CONTEXT_FIGURES = ("venues_active", "checkins", "arrivals", "inspections", "adoption_agencies", "staff_headcount")
+
+
+def context_figures(system: SystemFigures) -> list[tuple[str, int]]:
+    from reports.figures import LABELS
+
+    return [(str(LABELS[name]), getattr(system, name)) for name in CONTEXT_FIGURES]
+
+
 def rollup_weeks_for(user: User, count: int = 12) -> list[tuple[date, list[Rollup]]]:
     """Recent weeks with every roll-up revision (newest first) the user may download."""
     rollups: QuerySet[Rollup] = scoping.rollups_for(user).filter(week_ending__gte=weeks.recent_weeks(count)[0])

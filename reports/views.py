@@ -135,6 +135,7 @@ def completeness_grid(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, district: District, week: date, **extra) -> dict:
     report = _report(request, district, week)
     values = selectors.visible_values(request.user, report)
+    system = _system(district, week)
     can_review = bool(
         report
         and report.status == ReportStatus.SUBMITTED
@@ -154,7 +155,8 @@ def _detail_context(request: HttpRequest, district: District, week: date, **extr
         "report": report,
         "item": selectors.DistrictWeek(district, week, report),
         "values": values,
-        "lines": selectors.figure_lines(values, _system(district, week)),
+        "lines": selectors.figure_lines(values, system),
+        "context_figures": selectors.context_figures(system),
         "versions": list(report.versions.select_related("submitted_by").order_by("-number")) if report else [],
         "reviews": list(report.reviews.select_related("reviewed_by", "version")) if report else [],
         "returned": returned,
@@ -224,6 +226,7 @@ def report_edit(request: HttpRequest, code: int, week: date) -> HttpResponse:
             "report": report,
             "form": form,
             "rows": [(line, form[line.key]) for line in lines],
+            "context_figures": selectors.context_figures(system),
             "officer": submissions.primary_focal_officer(district),
         },
     )

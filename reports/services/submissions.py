@@ -7,7 +7,7 @@ report; only a province admin approves or returns one. An approved week is locke
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -271,11 +271,3 @@ def report_returned_email(*, review_id: int) -> bool:
         },
     )
     return True
-
-
-def report_get(district: District, week_ending: date) -> WeeklyReport | None:
-    return WeeklyReport.objects.filter(district=district, week_ending=week_ending).first()
-
-
-def submitted_at_label(moment: datetime | None) -> str:
-    return "" if moment is None else timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
