@@ -57,7 +57,11 @@ class WeeklyReportSerializer(serializers.ModelSerializer):
     def _values(self, obj: WeeklyReport) -> dict:
         cache = self.context.setdefault("_values", {})
         if obj.pk not in cache:
-            cache[obj.pk] = selectors.visible_values(self.context["request"].user, obj) or {}
+            user = self.context["request"].user
+            if "_writable" not in self.context:
+                writable = scoping.report_districts_for(user, for_change=True).values_list("pk", flat=True)
+                self.context["_writable"] = set(writable)
+            cache[obj.pk] = selectors.visible_values(user, obj, writable=self.context["_writable"]) or {}
         return cache[obj.pk]
 
     def get_state(self, obj: WeeklyReport) -> str:
@@ -74,7 +78,7 @@ class WeeklyReportSerializer(serializers.ModelSerializer):
         return self._values(obj).get("proposals", "")
 
     def get_review_comment(self, obj: WeeklyReport) -> str:
-        review = obj.reviews.first()
+        review = next(iter(obj.reviews.all()), None)  # prefetched, newest first
         return review.comment if review else ""
 
     def get_download_url(self, obj: WeeklyReport) -> str:
@@ -106,7 +110,11 @@ class WeeklyReportViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = WeeklyReportSerializer
 
     def get_queryset(self):
-        queryset = scoping.weekly_reports_for(self.request.user).select_related("district", "current_version")
+        queryset = (
+            scoping.weekly_reports_for(self.request.user)
+            .select_related("district", "current_version")
+            .prefetch_related("reviews")
+        )
         week = _week(self.request)
         if week:
             queryset = queryset.filter(week_ending=week)

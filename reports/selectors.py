@@ -189,11 +189,16 @@ def week_completeness(user: User, week_ending: date | None = None) -> dict:
     }
 
 
-def visible_values(user: User, report: WeeklyReport | None) -> dict | None:
-    """What the user sees of a report: the district its working copy, everyone else what was sent."""
+def visible_values(user: User, report: WeeklyReport | None, *, writable: set[int] | None = None) -> dict | None:
+    """What the user sees of a report: the district its working copy, everyone else what was sent.
+
+    ``writable``: the ids of ``scoping.report_districts_for(user, for_change=True)``, when already known.
+    """
     if report is None:
         return None
-    if scoping.report_districts_for(user, for_change=True).filter(pk=report.district_id).exists():
+    if writable is None:
+        writable = set(scoping.report_districts_for(user, for_change=True).values_list("pk", flat=True))
+    if report.district_id in writable:
         return report.values()
     return report.current_version.values() if report.current_version else None
 

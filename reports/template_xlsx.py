@@ -23,6 +23,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reports import fields, weeks
@@ -82,6 +83,8 @@ def template_build(
     meta.append(("week_ending", week_ending.isoformat()))
     meta.sheet_state = "hidden"
     meta.protection.sheet = True
+    # Sheets cannot be moved, renamed or deleted: the report sheet stays the first one.
+    wb.security = WorkbookProtection(lockStructure=True)
     buffer = BytesIO()
     wb.save(buffer)
     return TemplateFile(buffer.getvalue(), _filename(district, week_ending))
@@ -231,6 +234,7 @@ def template_read(upload: IO[bytes], *, district: District, week_ending: date) -
     finally:
         wb.close()
     sheet = ws.title
+    _check_layout(cells, sheet)
     _check_identity(cells, sheet, district, week_ending)
     return _parse_values(cells, sheet)
 
@@ -292,19 +296,27 @@ def _label(key: str) -> str:
     return _("Focal officer confirmation") if key == fields.CONFIRM_KEY else str(fields.by_key(key).label)
 
 
-def _parse_values(cells: dict[str, Any], sheet: str) -> dict[str, Any]:
-    errors: list[str] = []
-    failed: set[str] = set()
-    coordinates: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    expected = [(f.key, number_row(i)) for i, f in enumerate(fields.NUMBERS)]
-    expected += [*TEXT_ROWS.items(), (fields.CONFIRM_KEY, CONFIRM_ROW)]
-    for key, row in expected:
+def _rows() -> list[tuple[str, int]]:
+    """(field key, row) of every input row of the report sheet."""
+    rows = [(f.key, number_row(i)) for i, f in enumerate(fields.NUMBERS)]
+    return [*rows, *TEXT_ROWS.items(), (fields.CONFIRM_KEY, CONFIRM_ROW)]
+
+
+def _check_layout(cells: dict[str, Any], sheet: str) -> None:
+    for key, row in _rows():
         if cells.get(f"{KEY_COLUMN}{row}") != key:
             raise ApplicationError(
                 _("%(where)s: the rows of the template have been moved or changed. Download the template again.")
                 % {"where": _where(sheet, f"A{row}")}
             )
+
+
+def _parse_values(cells: dict[str, Any], sheet: str) -> dict[str, Any]:
+    errors: list[str] = []
+    failed: set[str] = set()
+    coordinates: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    expected = _rows()
     parse_number = tabular.integer(0, fields.MAX_NUMBER)
     parse_text = tabular.text(fields.MAX_TEXT)
     for key, row in expected:

@@ -93,6 +93,7 @@ def test_the_template_is_prefilled_with_district_week_and_system_figures(clock, 
     validated = {str(ref) for dv in ws.data_validations.dataValidation for ref in dv.sqref.ranges}
     assert f"B{ROW['people_guided']}" in validated and f"B{CONFIRM_ROW}" in validated
     assert "Hướng dẫn" in wb.sheetnames and META_SHEET in wb.sheetnames
+    assert wb.security.lockStructure  # sheets cannot be reordered or renamed
 
 
 def test_a_filled_template_round_trips(clock, client_for, district_officer, bat_xat):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -219,3 +220,19 @@ def test_api_tokens_can_download_a_rollup(clock, sent, province_admin):
     response = client.get(f"/api/v1/rollups/{rollup.pk}/download/")
     assert response.status_code == 200
     assert AuditEvent.objects.filter(action=Action.DOWNLOAD, actor=province_admin).exists()
+
+
+def test_the_reports_api_does_not_query_per_report(
+    clock, send, client_for, province_viewer, django_assert_max_num_queries
+):
+    from rollout.models import Role
+    from tests.factories import UserFactory, district
+
+    for short in ("bat_xat", "sa_pa", "lao_cai", "bac_ha", "van_ban"):
+        officer = UserFactory.with_role(Role.DISTRICT_OFFICER, district=district(short))
+        send(officer, district(short), LAST_WEEK)
+        send(officer, district(short), LAST_WEEK - timedelta(days=7))
+    client = client_for(province_viewer)
+    with django_assert_max_num_queries(8):
+        data = client.get("/api/v1/weekly-reports/").json()
+    assert data["count"] == 10
