@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from checkpoints import apis as checkpoint_apis
+from reports import apis as report_apis
 from rollout import apis
 
 router = DefaultRouter()
@@ -15,6 +16,8 @@ router.register("venues", apis.VenueViewSet, basename="venue")
 router.register("checkpoints", checkpoint_apis.CheckpointViewSet, basename="checkpoint")
 router.register("facilities", apis.FacilityViewSet, basename="facility")
 router.register("me", apis.MeView, basename="me")
+router.register("weekly-reports", report_apis.WeeklyReportViewSet, basename="weekly-report")
+router.register("rollups", report_apis.RollupViewSet, basename="rollup")
 
 app_name = "api"
 urlpatterns = [

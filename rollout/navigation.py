@@ -42,6 +42,10 @@ NAV_ITEMS: list[NavItem] = [
         "facility",
     ),
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
+    # Weekly reports (issue 5)
+    NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
+    NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
+    NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
 ]
 
 

@@ -195,3 +195,40 @@ def arrivals_for(user: User) -> QuerySet[Arrival]:
             _CHECKPOINT: lambda u: Q(checkpoint__in=u.scoped_checkpoint_ids()),
         },
     )
+
+
+# --- Weekly reports and roll-ups (issue 5) ----------------------------------------------------
+# Province admins and viewers see every district's weekly reports; a district officer sees and
+# writes only their own district's. Only province admins approve or return reports. Roll-ups (the
+# provincial workbook for Sở TT&TT) are for province staff only.
+
+if TYPE_CHECKING:
+    from reports.models import Rollup, WeeklyReport
+
+
+def report_districts_for(user: User, *, for_change: bool = False) -> QuerySet[District]:
+    """Districts whose weekly reports the user may see (or, ``for_change``, write and submit)."""
+    home = District.objects.filter(province_id=settings.HOME_PROVINCE_CODE)
+    rules: dict[str, Rule] = {_DISTRICT: lambda u: Q(pk__in=u.scoped_district_ids())}
+    if not for_change:
+        rules |= {_P_ADMIN: ALL, _P_VIEWER: ALL}
+    return _apply(user, home, rules)
+
+
+def weekly_reports_for(user: User, *, for_change: bool = False) -> QuerySet[WeeklyReport]:
+    from reports.models import WeeklyReport
+
+    return WeeklyReport.objects.filter(district__in=report_districts_for(user, for_change=for_change))
+
+
+def weekly_reports_for_review(user: User) -> QuerySet[WeeklyReport]:
+    """Reports the user may approve or return."""
+    from reports.models import WeeklyReport
+
+    return _apply(user, WeeklyReport.objects.all(), {_P_ADMIN: ALL})
+
+
+def rollups_for(user: User) -> QuerySet[Rollup]:
+    from reports.models import Rollup
+
+    return _apply(user, Rollup.objects.filter(status=Rollup.Status.READY), {_P_ADMIN: ALL, _P_VIEWER: ALL})

@@ -328,3 +328,33 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Weekly district reports and the Friday roll-up (issue 5, SPEC §6) ----------------------------
+# The reporting week runs Saturday 00:00 to Friday 24:00 local time and is named by its Friday.
+from celery.schedules import crontab  # noqa: E402
+
+WEEKLY_REPORT_DUE_TIME = env_time("WEEKLY_REPORT_DUE_TIME", "17:00")  # on the Friday
+WEEKLY_ROLLUP_TIME = env_time("WEEKLY_ROLLUP_TIME", "17:30")  # on the Friday
+WEEKLY_REMINDER_TIME = env_time("WEEKLY_REMINDER_TIME", "08:00")
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKLY_REMINDER_DAYS = [d.lower() for d in env_list("WEEKLY_REMINDER_DAYS", "thu,fri")]
+if not WEEKLY_REMINDER_DAYS or not set(WEEKLY_REMINDER_DAYS) <= set(_WEEKDAYS):
+    raise ImproperlyConfigured(f"WEEKLY_REMINDER_DAYS must list days among {','.join(_WEEKDAYS)}")
+if WEEKLY_ROLLUP_TIME < WEEKLY_REPORT_DUE_TIME:
+    raise ImproperlyConfigured("WEEKLY_ROLLUP_TIME must not be earlier than WEEKLY_REPORT_DUE_TIME")
+CELERY_BEAT_SCHEDULE |= {
+    # Runs every day: on Friday it builds the week's roll-up; on other days it catches up a roll-up
+    # that was missed while the system was down. Nothing is built twice.
+    "weekly-rollup": {
+        "task": "reports.tasks.weekly_rollups_due_task",
+        "schedule": crontab(hour=WEEKLY_ROLLUP_TIME.hour, minute=WEEKLY_ROLLUP_TIME.minute),
+    },
+    "weekly-report-reminders": {
+        "task": "reports.tasks.weekly_reminders_send_task",
+        "schedule": crontab(
+            hour=WEEKLY_REMINDER_TIME.hour,
+            minute=WEEKLY_REMINDER_TIME.minute,
+            day_of_week=",".join(WEEKLY_REMINDER_DAYS),
+        ),
+    },
+}

@@ -1,0 +1,35 @@
+from datetime import date
+
+from django.urls import path, register_converter
+
+from reports import views
+
+
+class WeekConverter:
+    """A week in a URL: its Friday as YYYY-MM-DD (views refuse other days)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        return date.fromisoformat(value)  # ValueError: the URL does not match (404)
+
+    def to_url(self, value) -> str:
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+
+register_converter(WeekConverter, "week")
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_list, name="report-list"),
+    path("grid/", views.completeness_grid, name="completeness-grid"),
+    path("rollups/", views.rollup_list, name="rollup-list"),
+    path("rollups/<int:pk>/download/", views.rollup_download, name="rollup-download"),
+    path("reminders/", views.reminder_settings, name="reminder-settings"),
+    path("<int:code>/<week:week>/", views.report_detail, name="report-detail"),
+    path("<int:code>/<week:week>/edit/", views.report_edit, name="report-edit"),
+    path("<int:code>/<week:week>/template.xlsx", views.report_template, name="report-template"),
+    path("<int:code>/<week:week>/upload/", views.report_upload, name="report-upload"),
+    path("<int:code>/<week:week>/review/", views.report_review, name="report-review"),
+    path("<int:code>/<week:week>/versions/<int:number>/", views.report_version, name="report-version"),
+]
