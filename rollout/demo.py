@@ -35,6 +35,7 @@ from rollout.timeutils import local_today
 DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
+    "rollout.demo_checkins.seed_checkins",  # issue 3: venue check-ins and inspections
 ]
 
 

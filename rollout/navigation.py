@@ -42,6 +42,10 @@ NAV_ITEMS: list[NavItem] = [
         "facility",
     ),
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
+    # Issue 3: venue QR check-in
+    NavItem(_("Visitor log"), "rollout:visit-list", (Role.AGENCY_ADMIN,), "list"),
+    NavItem(_("QR posters"), "rollout:poster-list", (Role.AGENCY_ADMIN,), "qr"),
+    NavItem(_("Venue inspections"), "rollout:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
 ]
 
 
