@@ -53,7 +53,7 @@ def visitor_log_workbook(
         _("Venue"),
         _("Full name"),
         _("Phone"),
-        _("ID number"),
+        _("ID card number"),
         _("Fever"),
         _("Cough"),
         _("Shortness of breath"),

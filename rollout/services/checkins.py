@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db import transaction
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from rollout import qr
 from rollout.errors import ApplicationError
 from rollout.models import CheckIn, RetiredVenueKey, Venue
 from rollout.models.activity import CheckInMethod
+from rollout.ratelimit import hit_many, hit_many_and_mark
 
 VENUE_SALT = "venue-checkin"
 VISIT_SALT = "checkin-visit"
@@ -57,15 +59,34 @@ class TokenLookup:
     replaced: Venue | None = None
 
 
-def venue_from_token(token: str) -> TokenLookup:
+def venue_from_token(token: str, *, with_place: bool = True) -> TokenLookup:
+    """The venue a token points at: with its district and commune for the form page (``with_place``),
+    else only what a check-in needs (id, name, status), read on the hot path without the ORM's query
+    building, which costs more than the indexed lookup itself."""
     key = qr.unsign(token, salt=VENUE_SALT)
     if not key:
         return TokenLookup()
-    venue = Venue.objects.filter(qr_key=key).select_related("district", "commune").first()
+    if with_place:
+        venue = Venue.objects.filter(qr_key=key).select_related("district", "commune").order_by().first()
+    else:
+        venue = _venue_by_key(key)
     if venue is not None:
         return TokenLookup(venue=venue)
     retired = RetiredVenueKey.objects.filter(key=key).select_related("venue").first()
     return TokenLookup(replaced=retired.venue if retired else None)
+
+
+_LEAN_FIELDS = ("id", "name", "kind", "is_active", "qr_key")
+
+
+def _venue_by_key(key: str) -> Venue | None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {', '.join(_LEAN_FIELDS)} FROM {Venue._meta.db_table} WHERE qr_key = %s",  # noqa: S608 (names from the model)
+            [key],
+        )
+        row = cursor.fetchone()
+    return Venue.from_db(connection.alias, list(_LEAN_FIELDS), row) if row else None
 
 
 def venue_qr_rotate(*, venue: Venue) -> Venue:
@@ -145,16 +166,26 @@ class CheckInInput:
 
 
 def checkin_create(
-    *, venue: Venue, data: CheckInInput, method: str = CheckInMethod.SELF, at: datetime | None = None
+    *,
+    venue: Venue,
+    data: CheckInInput,
+    method: str = CheckInMethod.SELF,
+    at: datetime | None = None,
+    maybe_repeat: bool | None = None,
 ) -> tuple[CheckIn, bool]:
     """Record an entry; returns (check-in, created).
 
     The same phone at the same venue within CHECKIN_REPEAT_MINUTES, still inside, is the same visit
     (a double tap or a reload resubmitting the form): the open check-in is returned, not duplicated.
-    One INSERT in autocommit: the whole write is one short transaction; nothing else is queued.
+    Most check-ins are no repeat: a cache marker per (venue, phone) says so, and only when the marker
+    already existed is the database asked. ``maybe_repeat`` is that answer when the caller already
+    has it (the public check-in reads it with the rate limits: see ``checkin_gate``). One INSERT in
+    autocommit: the whole write is one short transaction; nothing else is queued.
     """
     now = at or timezone.now()
-    if data.phone:
+    if maybe_repeat is None:
+        maybe_repeat = bool(data.phone) and not _first_in_window(venue_marker(venue, data.phone))
+    if data.phone and maybe_repeat:
         since = now - timedelta(minutes=settings.CHECKIN_REPEAT_MINUTES)
         repeat = (
             CheckIn.objects.filter(phone=data.phone, venue=venue, checked_in_at__gte=since, checked_out_at__isnull=True)
@@ -177,6 +208,42 @@ def checkin_create(
         checked_in_at=now,
     )
     return checkin, True
+
+
+def venue_marker(venue: Venue, phone: str) -> str:
+    """The cache key saying "this phone checked in here recently" (same key as in ``checkin_gate``)."""
+    return f"checkin-seen:{venue.qr_key}:{phone}"
+
+
+def _first_in_window(marker: str) -> bool:
+    """True when the marker was not set: no check-in by this phone here within the repeat window.
+
+    A lost marker (cache flushed) only costs the duplicate check, never a check-in.
+    """
+    return cache.add(marker, 1, timeout=settings.CHECKIN_REPEAT_MINUTES * 60)
+
+
+@dataclass(frozen=True)
+class Gate:
+    allowed: bool  # within the rate limits
+    maybe_repeat: bool  # this phone may already be inside (marker existed)
+
+
+def checkin_gate(*, ip: str, token: str, phone: str) -> Gate:
+    """Rate limits per address and per venue token, and the repeat marker: one cache round trip.
+
+    The marker is keyed by the QR key inside the token, so it needs no database read.
+    """
+    checks = [
+        ("checkin-ip", ip, settings.CHECKIN_RATE_PER_IP),
+        ("checkin-venue", token[:100], settings.CHECKIN_RATE_PER_VENUE),
+    ]
+    key = qr.unsign(token, salt=VENUE_SALT)
+    if not phone or not key:
+        return Gate(allowed=hit_many(checks), maybe_repeat=False)
+    marker = venue_marker(Venue(qr_key=key), phone)
+    allowed, first = hit_many_and_mark(checks, mark=marker, mark_seconds=settings.CHECKIN_REPEAT_MINUTES * 60)
+    return Gate(allowed=allowed, maybe_repeat=not first)
 
 
 def checkin_checkout(*, checkin: CheckIn, at: datetime | None = None) -> CheckIn:
