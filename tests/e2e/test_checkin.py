@@ -159,7 +159,7 @@ def test_agency_admin_log_and_district_inspection_view(live_server, market, new_
 
     page = new_page()
     _sign_in(page, live_server.url, officer.username)
-    page.get_by_role("link", name="Kiểm tra địa điểm").first.click()
+    page.get_by_role("link", name="Kiểm tra cơ sở").first.click()
     rows = page.locator("tbody tr")
     assert "Quán phở Gió Núi" in rows.nth(0).inner_text()  # never scanned: listed first
     page.screenshot(path=str(artifacts / "inspections.png"), full_page=True)

@@ -170,3 +170,14 @@ def test_page_views_and_token_guessing_are_limited_per_address(client_for, units
     settings.CHECKIN_PAGE_RATE_PER_IP = "5/m"
     codes = [client_for(None).get(f"/c/guess{i}:abc/").status_code for i in range(6)]
     assert codes == [404] * 5 + [429]
+
+
+def test_without_redis_the_limits_and_the_repeat_check_still_hold(client_for, venue, settings):
+    """Development runs on a file cache (no Redis pipeline): the same rules through the generic cache API."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t3"}}
+    settings.CHECKIN_RATE_PER_IP = "2/m"
+    client = client_for(None)
+    client.post(checkin_url(venue), visitor())
+    client.post(checkin_url(venue), visitor())  # the same visit again
+    assert CheckIn.objects.count() == 1
+    assert client.post(checkin_url(venue), visitor(phone="0987654321")).status_code == 429

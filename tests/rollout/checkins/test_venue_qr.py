@@ -193,3 +193,14 @@ def test_api_qr_png_is_scoped_and_needs_authentication(district_officer, sa_pa_v
     response = _api(district_officer).get(path)
     assert response.status_code == 404 and "message" in response.json()
     assert APIClient().get(path).status_code in (401, 403)
+
+
+def test_posters_follow_scoping(client_for, venue, other_district_officer, outsider, agency_admin):
+    url = reverse("rollout:venue-poster", args=[venue.pk])
+    assert client_for(agency_admin).get(url).status_code == 200
+    assert client_for(other_district_officer).get(url).status_code == 404
+    assert client_for(outsider).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302
+    for user in (other_district_officer, outsider):
+        page = client_for(user).get(reverse("rollout:poster-list")).content.decode()
+        assert venue.name not in page and '<section class="poster' not in page
