@@ -211,8 +211,12 @@ def checkin_create(
 
 
 def venue_marker(venue: Venue, phone: str) -> str:
-    """The cache key saying "this phone checked in here recently" (same key as in ``checkin_gate``)."""
-    return f"checkin-seen:{venue.qr_key}:{phone}"
+    """The cache key saying "this phone checked in here recently" (also set by ``checkin_gate``)."""
+    return _marker(venue.qr_key, phone)
+
+
+def _marker(qr_key: str, phone: str) -> str:
+    return f"checkin-seen:{qr_key}:{phone}"
 
 
 def _first_in_window(marker: str) -> bool:
@@ -241,8 +245,8 @@ def checkin_gate(*, ip: str, token: str, phone: str) -> Gate:
     key = qr.unsign(token, salt=VENUE_SALT)
     if not phone or not key:
         return Gate(allowed=hit_many(checks), maybe_repeat=False)
-    marker = venue_marker(Venue(qr_key=key), phone)
-    allowed, first = hit_many_and_mark(checks, mark=marker, mark_seconds=settings.CHECKIN_REPEAT_MINUTES * 60)
+    seconds = settings.CHECKIN_REPEAT_MINUTES * 60
+    allowed, first = hit_many_and_mark(checks, mark=_marker(key, phone), mark_seconds=seconds)
     return Gate(allowed=allowed, maybe_repeat=not first)
 
 
