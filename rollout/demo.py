@@ -35,6 +35,8 @@ from rollout.timeutils import local_today
 DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
+    "rollout.demo_checkins.seed_checkins",  # venue check-ins and inspections
+    # Last: weekly reports read the system figures of everything above.
     "reports.demo.seed_reports",
 ]
 

@@ -46,6 +46,10 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
     NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
     NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
+    # Issue 3: venue QR check-in
+    NavItem(_("Visitor log"), "rollout:visit-list", (Role.AGENCY_ADMIN,), "list"),
+    NavItem(_("QR posters"), "rollout:poster-list", (Role.AGENCY_ADMIN,), "qr"),
+    NavItem(_("Venue inspections"), "rollout:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
 ]
 
 

@@ -6,11 +6,13 @@ once the key has been seen more than the rate allows in the current window.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from functools import wraps
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -32,9 +34,72 @@ def ip(request: HttpRequest, **kwargs) -> str:
 
 def hit(scope: str, key: str, rate: str) -> bool:
     """Count one request; True while the key is within its rate."""
+    return hit_many([(scope, key, rate)])
+
+
+def hit_many(checks: list[tuple[str, str, str]]) -> bool:
+    """Count one request against several (scope, key, rate) limits; True while all are within rate.
+
+    Every counter is counted (no short-circuit), so a request over one limit still uses up the others.
+    On Redis all counters take one round trip (a pipeline of SET NX EX + INCR per counter); on other
+    caches (the development file cache) each counter is counted on its own.
+    """
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return _hit_many_redis(backend, checks)
+    results = [_hit_one(scope, key, rate) for scope, key, rate in checks]
+    return all(results)
+
+
+def hit_many_and_mark(checks: list[tuple[str, str, str]], *, mark: str, mark_seconds: int) -> tuple[bool, bool]:
+    """``hit_many`` plus a marker in the same cache round trip: (within every rate, marker was new).
+
+    The marker (e.g. "this phone checked in at this venue") lives ``mark_seconds`` from its first
+    setting; "new" means it was not already there.
+    """
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        results = [_hit_one(scope, key, rate) for scope, key, rate in checks]  # count them all
+        return all(results), cache.add(mark, 1, mark_seconds)
+    pipe = _redis_pipeline(backend, checks)
+    pipe.set(backend.make_key(mark), 1, ex=mark_seconds, nx=True)
+    *results, marked = pipe.execute()
+    return _within(results, checks), bool(marked)
+
+
+def _cache_key(scope: str, key: str, window: int) -> str:
+    return f"rl:{scope}:{key}:{int(time.time() // window)}"
+
+
+def _hit_many_redis(backend: RedisCache, checks: list[tuple[str, str, str]]) -> bool:
+    return _within(_redis_pipeline(backend, checks).execute(), checks)
+
+
+@functools.cache
+def _redis_client(backend: RedisCache):
+    """One Redis client object per cache backend: Django builds a new one on every cache call."""
+    return backend._cache.get_client(write=True)
+
+
+def _redis_pipeline(backend: RedisCache, checks: list[tuple[str, str, str]]):
+    pipe = _redis_client(backend).pipeline(transaction=False)
+    for scope, key, rate in checks:
+        _limit, window = parse_rate(rate)
+        name = backend.make_key(_cache_key(scope, key, window))  # our own keys: no validation pass
+        # SET NX EX gives a new window's counter its expiry; INCR keeps it.
+        pipe.set(name, 0, ex=window + 1, nx=True)
+        pipe.incr(name)
+    return pipe
+
+
+def _within(results: list, checks: list[tuple[str, str, str]]) -> bool:
+    counts = results[1 : 2 * len(checks) : 2]
+    return all(count <= parse_rate(rate)[0] for count, (_s, _k, rate) in zip(counts, checks, strict=True))
+
+
+def _hit_one(scope: str, key: str, rate: str) -> bool:
     limit, window = parse_rate(rate)
-    bucket = int(time.time() // window)
-    cache_key = f"rl:{scope}:{key}:{bucket}"
+    cache_key = _cache_key(scope, key, window)
     # add() creates the counter with its expiry; incr() is atomic on Redis.
     if cache.add(cache_key, 1, timeout=window + 1):
         return True

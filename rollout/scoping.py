@@ -232,3 +232,22 @@ def rollups_for(user: User) -> QuerySet[Rollup]:
     from reports.models import Rollup
 
     return _apply(user, Rollup.objects.filter(status=Rollup.Status.READY), {_P_ADMIN: ALL, _P_VIEWER: ALL})
+
+
+# --- Issue 3: venue QR check-in, staff scanning and inspections -------------------------------
+
+
+def checkin_venues_for(user: User) -> QuerySet[Venue]:
+    """Venues whose QR code the user manages (rotation) and where the user records entries and exits
+    (staff scanning mode): the venues the user may change."""
+    return venues_for(user, for_change=True)
+
+
+def inspection_venues_for(user: User) -> QuerySet[Venue]:
+    """Venues on which the user may record an inspection (directive 6.iii): a district's officers for
+    their district's venues, province admins for all."""
+    return _apply(
+        user,
+        Venue.objects.all(),
+        {_P_ADMIN: ALL, _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids())},
+    )

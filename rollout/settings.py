@@ -358,3 +358,33 @@ CELERY_BEAT_SCHEDULE |= {
         ),
     },
 }
+# --- Venue QR check-in (issue 3) ----------------------------------------------------------------
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit like "60/m" (count per s, m, h or d)."""
+    raw = os.environ.get(name) or default
+    count, _slash, unit = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name} must be a rate like 60/m, got {raw!r}")
+    return raw
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive integer, got {value}")
+    return value
+
+
+# A check-in without a check-out counts as this many minutes (never past local midnight).
+CHECKIN_DEFAULT_STAY_MINUTES = env_positive_int("CHECKIN_DEFAULT_STAY_MINUTES", 60)
+# A second check-in by the same phone at the same venue within this window, while the first is
+# still open, is the same visit (a double tap, a reload): no second row.
+CHECKIN_REPEAT_MINUTES = env_positive_int("CHECKIN_REPEAT_MINUTES", 10)
+# Public check-in limits. Phones on mobile data often share one carrier address (CGNAT), so the
+# per-address limit is generous; the per-venue limit bounds a busy gate or a leaked poster.
+CHECKIN_RATE_PER_IP = env_rate("CHECKIN_RATE_PER_IP", "60/m")
+CHECKIN_RATE_PER_VENUE = env_rate("CHECKIN_RATE_PER_VENUE", "300/m")
+# Page views of /c/<token>/ (and bad-token guessing) per address.
+CHECKIN_PAGE_RATE_PER_IP = env_rate("CHECKIN_PAGE_RATE_PER_IP", "240/m")

@@ -22,4 +22,5 @@ urlpatterns = [
     path("api/v1/", include("rollout.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include("rollout.urls_checkin")),
 ]

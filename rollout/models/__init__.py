@@ -2,7 +2,7 @@
 
 from rollout.models.accounts import Role, RoleAssignment, User
 from rollout.models.activity import AdoptionUpdate, CheckIn, Inspection
-from rollout.models.org import Agency, FocalOfficer, HealthFacility, Venue
+from rollout.models.org import Agency, FocalOfficer, HealthFacility, RetiredVenueKey, Venue
 from rollout.models.system import AuditEvent, JobRun, Notification
 from rollout.models.units import Commune, District, Province
 
@@ -19,6 +19,7 @@ __all__ = [
     "JobRun",
     "Notification",
     "Province",
+    "RetiredVenueKey",
     "Role",
     "RoleAssignment",
     "User",

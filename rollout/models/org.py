@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models.units import Commune, District, FoldedName
+from rollout.qr import new_key
 
 
 class AgencyKind(models.TextChoices):
@@ -88,6 +89,9 @@ class Venue(FoldedName):
         verbose_name=_("commune"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Random key inside the venue QR's signed token (never the database id); rotating it retires
+    # every printed poster at once (see RetiredVenueKey).
+    qr_key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -196,3 +200,17 @@ class FocalOfficer(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class RetiredVenueKey(models.Model):
+    """A venue QR key replaced by rotation: its old posters get "this code was replaced", not a 404."""
+
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="retired_keys")
+    key = models.CharField(max_length=32, unique=True)
+    retired_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-retired_at"]
+
+    def __str__(self) -> str:
+        return f"{self.venue_id} {self.retired_at:%Y-%m-%d}"

@@ -34,7 +34,7 @@ def _sign_in(page, base_url: str, username: str, password: str) -> None:
 
 def test_each_demo_user_signs_in_and_sees_own_home(live_server, units, new_page, artifacts, settings):
     settings.DEMO_PASSWORD = "demo-pass-e2e"
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--days", "2", stdout=io.StringIO())
     for username, expected in HOMES.items():
         page = new_page()
         page.goto(live_server.url + "/")

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def seeded(units, settings):
     settings.DEMO_PASSWORD = "demo-pass-for-tests"
-    call_command("seed_demo", stdout=io.StringIO())
+    # Two days of activity are enough here (and keep these tests fast); a month is tested per step.
+    call_command("seed_demo", "--days", "2", stdout=io.StringIO())
 
 
 def test_demo_province_has_believable_size(seeded):
@@ -62,7 +63,7 @@ def test_every_demo_user_signs_in_with_the_demo_password(seeded):
 
 def test_seed_demo_twice_adds_nothing(seeded):
     counts = (Agency.objects.count(), Venue.objects.count(), User.objects.count())
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--days", "2", stdout=io.StringIO())
     assert (Agency.objects.count(), Venue.objects.count(), User.objects.count()) == counts
 
 
