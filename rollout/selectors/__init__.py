@@ -1,0 +1,1 @@
+"""Non-trivial reads, with the user's scope applied (through ``rollout.scoping``)."""
