@@ -4,7 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from checkpoints import apis as checkpoint_apis
-from rollout import apis
+from rollout import apis, apis_platforms
 
 router = DefaultRouter()
 router.register("provinces", apis.ProvinceViewSet, basename="province")
@@ -15,6 +15,12 @@ router.register("venues", apis.VenueViewSet, basename="venue")
 router.register("checkpoints", checkpoint_apis.CheckpointViewSet, basename="checkpoint")
 router.register("facilities", apis.FacilityViewSet, basename="facility")
 router.register("me", apis.MeView, basename="me")
+# Issue 6: dashboard figures, adoption, testing platform, vaccination updates
+router.register("daily-stats", apis_platforms.DailyStatViewSet, basename="daily-stat")
+router.register("overview", apis_platforms.OverviewView, basename="overview")
+router.register("adoption-updates", apis_platforms.AdoptionUpdateViewSet, basename="adoption-update")
+router.register("testing-rollout", apis_platforms.TestingRolloutViewSet, basename="testing-rollout")
+router.register("vaccination-updates", apis_platforms.VaccinationUpdateViewSet, basename="vaccination-update")
 
 app_name = "api"
 urlpatterns = [

@@ -35,6 +35,9 @@ from rollout.timeutils import local_today
 DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
+    # Issue 6. The daily figures are computed from whatever raw data exists: keep that step last.
+    "rollout.demo_platforms.seed_platform_activity",
+    "rollout.demo_platforms.seed_daily_stats",
 ]
 
 

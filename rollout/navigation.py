@@ -42,6 +42,23 @@ NAV_ITEMS: list[NavItem] = [
         "facility",
     ),
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
+    # Issue 6
+    NavItem(
+        _("App adoption"), "rollout:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"
+    ),
+    NavItem(
+        _("Testing platform"),
+        "rollout:testing-list",
+        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
+        "flask",
+    ),
+    NavItem(
+        _("Vaccination updates"),
+        "rollout:vaccination-overview",
+        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
+        "syringe",
+    ),
+    NavItem(_("Jobs"), "rollout:job-list", (Role.PROVINCE_ADMIN,), "jobs"),
 ]
 
 
