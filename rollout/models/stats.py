@@ -27,6 +27,9 @@ class DistrictDay(models.Model):
     # Venue QR check-ins (directive 5, 6.i)
     venues_with_qr = models.PositiveIntegerField(_("venues with QR"), default=0)
     venues_active = models.PositiveIntegerField(_("venues with check-ins"), default=0)
+    # Active venues with at least one check-in in the 7 days ending with this day (a distinct count:
+    # it cannot be summed from the daily rows, so the rebuild stores it).
+    venues_active_7d = models.PositiveIntegerField(_("venues with check-ins in 7 days"), default=0)
     checkins = models.PositiveIntegerField(_("check-ins"), default=0)
     checkins_flagged = models.PositiveIntegerField(_("flagged check-ins"), default=0)
     inspections = models.PositiveIntegerField(_("inspections"), default=0)

@@ -64,16 +64,19 @@ class AgencyAdoption:
 
 
 def agency_adoption_list(agencies: QuerySet[Agency]) -> list[AgencyAdoption]:
-    """Each agency (of an already scoped queryset) with its latest update, in one query."""
+    """Each agency (of an already scoped queryset) with its latest update. Two queries: the agencies
+    with the id of their latest update (one index lookup each), then those updates."""
     latest = AdoptionUpdate.objects.filter(agency=OuterRef("pk")).order_by("-reported_on", "-created_at", "-id")
-    rows = agencies.select_related("district", "commune").annotate(
-        a_on=Subquery(latest.values("reported_on")[:1]),
-        a_head=Subquery(latest.values("staff_headcount")[:1]),
-        a_pc=Subquery(latest.values("pc_covid")[:1]),
-        a_hb=Subquery(latest.values("health_book")[:1]),
-        a_vn=Subquery(latest.values("vneid")[:1]),
-    )
-    return [AgencyAdoption(a, a.a_on, a.a_head, a.a_pc, a.a_hb, a.a_vn) for a in rows]
+    rows = list(agencies.select_related("district", "commune").annotate(latest_id=Subquery(latest.values("pk")[:1])))
+    updates = AdoptionUpdate.objects.in_bulk([a.latest_id for a in rows if a.latest_id])
+    result = []
+    for a in rows:
+        u = updates.get(a.latest_id)
+        if u is None:
+            result.append(AgencyAdoption(a, None, None, None, None, None))
+        else:
+            result.append(AgencyAdoption(a, u.reported_on, u.staff_headcount, u.pc_covid, u.health_book, u.vneid))
+    return result
 
 
 def laggard_key(row: AgencyAdoption) -> tuple:

@@ -18,8 +18,10 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format, get_format, number_format
+from django.utils.html import format_html
 from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from rollout import scoping
@@ -141,7 +143,7 @@ class _Days:
         return result
 
 
-def _kpis(user: User, scope: OverviewScope, days: _Days, active: dict[int, tuple[int, int]], today: date) -> list[Kpi]:
+def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kpi]:
     week_ago = today - timedelta(days=WEEK)
     this_week = days.between(today - timedelta(days=WEEK - 1), today)
     last_week = days.between(today - timedelta(days=2 * WEEK - 1), week_ago)
@@ -152,8 +154,8 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, active: dict[int, tuple
         return percent(_sum(rows, part), _sum(rows, whole))
 
     venues_qr = _sum(now, "venues_with_qr")
-    active_now = sum(a[0] for a in active.values())
-    active_before = sum(a[1] for a in active.values())
+    active_now = _sum(days.on(today), "venues_active_7d")
+    active_before = _sum(days.on(week_ago), "venues_active_7d")
     kpis = [
         Kpi(
             "venues_with_qr",
@@ -264,6 +266,28 @@ class Chart:
     def table(self) -> list[tuple[str, list]]:
         return [(label, [ds["data"][i] for ds in self.datasets]) for i, label in enumerate(self.labels)]
 
+    def table_rows(self) -> list[SafeString]:
+        """The table's body rows, newest day first, as HTML. Built here rather than in the template:
+        a 90-day chart of nine districts is over 800 cells, and template lookups per cell cost more
+        than the rest of the page (bench/dashboard.py)."""
+        thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
+
+        def cell(value: float | None) -> str:
+            if value is None:
+                return "—"
+            if self.percent:
+                return f"{value:.1f}".replace(".", decimal) + "%"
+            return f"{value:,}".replace(",", thousands)
+
+        return [
+            format_html(
+                "<tr><td>{}</td>{}</tr>",
+                label,
+                mark_safe("".join(f'<td class="num">{cell(v)}</td>' for v in values)),  # numbers only  # noqa: S308
+            )
+            for label, values in reversed(self.table)
+        ]
+
 
 def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[Chart]:
     window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
@@ -373,7 +397,7 @@ def sort_rows(rows: list[AreaRow], sort: str) -> tuple[list[AreaRow], str]:
     return present + missing, sort
 
 
-def _district_rows(scope: OverviewScope, days: _Days, active: dict[int, tuple[int, int]], today: date) -> list[AreaRow]:
+def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaRow]:
     first = today - timedelta(days=WEEK - 1)
     rows = []
     for d in scope.districts:
@@ -388,7 +412,7 @@ def _district_rows(scope: OverviewScope, days: _Days, active: dict[int, tuple[in
                 name=d.name,
                 url=reverse("rollout:dashboard-district", args=[d.pk]),
                 venues_with_qr=snap.venues_with_qr,
-                venues_active_7d=active.get(d.pk, (0, 0))[0],
+                venues_active_7d=current.venues_active_7d,
                 checkins_today=current.checkins,
                 checkins_7d=_sum(week, "checkins"),
                 checkins_flagged_7d=_sum(week, "checkins_flagged"),
@@ -432,23 +456,6 @@ class Overview:
     as_of: datetime | None
 
 
-def _active_venues(user: User, scope: OverviewScope, today: date) -> dict[int, tuple[int, int]]:
-    """Per district: active venues with check-ins in the last 7 days, and in the 7 days before."""
-    start = today - timedelta(days=WEEK - 1)
-    rows = (
-        scoping.venue_days_for(user)
-        .filter(district__in=scope.district_ids, day__gte=today - timedelta(days=2 * WEEK - 1), day__lte=today)
-        .filter(venue__is_active=True)  # a share of the venues with QR (the active ones)
-        .order_by()
-        .values("district")
-        .annotate(
-            now=Count("venue", distinct=True, filter=Q(day__gte=start)),
-            before=Count("venue", distinct=True, filter=Q(day__lt=start)),
-        )
-    )
-    return {r["district"]: (r["now"], r["before"]) for r in rows}
-
-
 def overview_build(
     user: User, scope: OverviewScope, *, span: int = 30, sort: str = "", today: date | None = None
 ) -> Overview:
@@ -459,14 +466,13 @@ def overview_build(
     days = _Days()
     for row in scoping.district_days_for(user).filter(district__in=scope.district_ids, day__gte=first, day__lte=today):
         days.rows[row.district_id][row.day] = row
-    active = _active_venues(user, scope, today)
-    rows, sort = sort_rows(_district_rows(scope, days, active, today), sort)
+    rows, sort = sort_rows(_district_rows(scope, days, today), sort)
     computed = [r.computed_at for r in days.on(today) if r.computed_at]
     return Overview(
         scope=scope,
         today=today,
         span=span,
-        kpis=_kpis(user, scope, days, active, today),
+        kpis=_kpis(user, scope, days, today),
         charts=_charts(scope, days, today, span),
         rows=rows,
         total=total_row(rows, _("Province") if not scope.is_district else scope.district.name),

@@ -303,6 +303,7 @@ def _rebuild_day(day: date, districts: list[int], sources: _Sources) -> DayTotal
             row.venues_active += 1
         for ad in arrival_days:
             rows[ad.district_id].arrivals += ad.arrivals
+        _add_active_week(day, rows)
         _add_inspections(day, rows)
         _add_snapshots(day, end, rows, sources)
         _add_vaccination(day, rows, sources)
@@ -372,6 +373,21 @@ def _arrival_days(day, start, end, districts) -> list[ArrivalDay]:
         )
         for c in counts
     ]
+
+
+def _add_active_week(day: date, rows: dict[int, DistrictDay]) -> None:
+    """Distinct active venues with check-ins over the 7 days ending with ``day`` (from the venue rows,
+    which outlive the raw check-ins)."""
+    counts = (
+        VenueDay.objects.filter(
+            district_id__in=list(rows), day__gte=day - timedelta(days=6), day__lte=day, venue__is_active=True
+        )
+        .order_by()
+        .values("district_id")
+        .annotate(n=Count("venue", distinct=True))
+    )
+    for c in counts:
+        rows[c["district_id"]].venues_active_7d = c["n"]
 
 
 def _add_inspections(day: date, rows: dict[int, DistrictDay]) -> None:
