@@ -6,6 +6,7 @@ They parse and check input for the pages; the rules that need the database live 
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models.org import TestingStatus
@@ -16,7 +17,9 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _count(label: str) -> forms.IntegerField:
-    return forms.IntegerField(label=label, min_value=0, max_value=10**6, widget=forms.NumberInput(attrs={"min": 0}))
+    return forms.IntegerField(
+        label=capfirst(label), min_value=0, max_value=10**6, widget=forms.NumberInput(attrs={"min": 0})
+    )
 
 
 class AdoptionForm(forms.Form):

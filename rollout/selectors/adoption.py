@@ -21,11 +21,24 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return round(100 * part / whole, 1)
 
 
+@dataclass(frozen=True)
+class AgencyRef:
+    """What the adoption tables show of an agency (read as values: no model instances to build)."""
+
+    pk: int
+    name: str
+    name_search: str
+    is_active: bool
+    staff_headcount: int
+    district_id: int
+    district_name: str
+
+
 @dataclass
 class AgencyAdoption:
     """An agency with its latest reported figures (None everywhere when it never reported)."""
 
-    agency: Agency
+    agency: AgencyRef
     reported_on: date | None
     staff_headcount: int | None
     pc_covid: int | None
@@ -67,16 +80,21 @@ def agency_adoption_list(agencies: QuerySet[Agency]) -> list[AgencyAdoption]:
     """Each agency (of an already scoped queryset) with its latest update. Two queries: the agencies
     with the id of their latest update (one index lookup each), then those updates."""
     latest = AdoptionUpdate.objects.filter(agency=OuterRef("pk")).order_by("-reported_on", "-created_at", "-id")
-    rows = list(agencies.select_related("district", "commune").annotate(latest_id=Subquery(latest.values("pk")[:1])))
-    updates = AdoptionUpdate.objects.in_bulk([a.latest_id for a in rows if a.latest_id])
-    result = []
-    for a in rows:
-        u = updates.get(a.latest_id)
-        if u is None:
-            result.append(AgencyAdoption(a, None, None, None, None, None))
-        else:
-            result.append(AgencyAdoption(a, u.reported_on, u.staff_headcount, u.pc_covid, u.health_book, u.vneid))
-    return result
+    rows = list(
+        agencies.order_by()
+        .annotate(latest_id=Subquery(latest.values("pk")[:1]))
+        .values_list(
+            "pk", "name", "name_search", "is_active", "staff_headcount", "district_id", "district__name", "latest_id"
+        )
+    )
+    updates = {
+        u[0]: u[1:]
+        for u in AdoptionUpdate.objects.filter(pk__in=[r[-1] for r in rows if r[-1]]).values_list(
+            "pk", "reported_on", "staff_headcount", "pc_covid", "health_book", "vneid"
+        )
+    }
+    empty = (None, None, None, None, None)
+    return [AgencyAdoption(AgencyRef(*r[:-1]), *updates.get(r[-1], empty)) for r in rows]
 
 
 def laggard_key(row: AgencyAdoption) -> tuple:
@@ -133,8 +151,8 @@ def adoption_by_district(rows: list[AgencyAdoption]) -> list[AdoptionTotals]:
     for row in rows:
         if not row.agency.is_active:
             continue
-        d = row.agency.district
-        totals.setdefault(d.code, AdoptionTotals(d.name, code=d.code)).add(row)
+        a = row.agency
+        totals.setdefault(a.district_id, AdoptionTotals(a.district_name, code=a.district_id)).add(row)
     return [totals[k] for k in sorted(totals)]
 
 

@@ -18,13 +18,14 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
-from django.utils.formats import date_format, get_format, number_format
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from rollout import scoping
+from rollout.figures import formatter
 from rollout.models import Commune, District, DistrictDay, User, Venue
 from rollout.selectors.adoption import percent
 from rollout.timeutils import local_today
@@ -270,21 +271,10 @@ class Chart:
         """The table's body rows, newest day first, as HTML. Built here rather than in the template:
         a 90-day chart of nine districts is over 800 cells, and template lookups per cell cost more
         than the rest of the page (bench/dashboard.py)."""
-        thousands, decimal = get_format("THOUSAND_SEPARATOR"), get_format("DECIMAL_SEPARATOR")
-
-        def cell(value: float | None) -> str:
-            if value is None:
-                return "—"
-            if self.percent:
-                return f"{value:.1f}".replace(".", decimal) + "%"
-            return f"{value:,}".replace(",", thousands)
-
+        f = formatter()
+        cell = f.pct if self.percent else f.num
         return [
-            format_html(
-                "<tr><td>{}</td>{}</tr>",
-                label,
-                mark_safe("".join(f'<td class="num">{cell(v)}</td>' for v in values)),  # numbers only  # noqa: S308
-            )
+            format_html("<tr><td>{}</td>{}</tr>", label, _cells(*(cell(v) for v in values)))
             for label, values in reversed(self.table)
         ]
 
@@ -378,6 +368,38 @@ class AreaRow:
     @property
     def testing_pct(self) -> float | None:
         return percent(self.testing_live, self.testing_qualified)
+
+    # The cells after the name, as HTML: built here because a table of 20-odd rows of 12 figures costs
+    # more in template lookups than the rest of the page (bench/dashboard.py).
+
+    @property
+    def cells_short(self) -> SafeString:
+        """Venues and arrivals (the commune table)."""
+        f = formatter()
+        share = self.venues_active_pct
+        share = "" if share is None else f' <small class="muted">({f.pct(share, 0)})</small>'
+        return _cells(
+            f.num(self.venues_with_qr), f.num(self.venues_active_7d) + share, f.num(self.checkins_today),
+            f.num(self.checkins_7d), f.num(self.checkins_flagged_7d), f.num(self.arrivals_today),
+            f.num(self.arrivals_7d),
+        )  # fmt: skip
+
+    @property
+    def cells_full(self) -> SafeString:
+        """Everything (the district table)."""
+        f = formatter()
+        testing = f"{f.num(self.testing_live)}/{f.num(self.testing_qualified)}"
+        if self.testing_pct is not None:
+            testing += f' <small class="muted">({f.pct(self.testing_pct, 0)})</small>'
+        return self.cells_short + _cells(
+            f.pct(self.pc_covid_pct), f.pct(self.health_book_pct), f.pct(self.vneid_pct),
+            f"{f.num(self.vaccination_updated)}/{f.num(self.vaccination_facilities)}", testing,
+        )  # fmt: skip
+
+
+def _cells(*values: str) -> SafeString:
+    # Only figures formatted above go in here: nothing typed by a person.
+    return mark_safe("".join(f'<td class="num">{v}</td>' for v in values))  # noqa: S308
 
 
 SORT_KEYS = (

@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -90,6 +91,10 @@ def _bump_after(district_id: int, reported_on: date) -> None:
 # --- Import from XLSX/CSV: upload, preview every row, confirm --------------------------------
 
 
+def _figure(key: str, header: str, width: int) -> tabular.Column:
+    return tabular.Column(key, capfirst(header), tabular.integer(0, 10**6), width=width)
+
+
 def import_columns() -> list[tabular.Column]:
     return [
         tabular.Column(
@@ -104,12 +109,10 @@ def import_columns() -> list[tabular.Column]:
             "reported_on", gettext_lazy("As of"), tabular.day, required=False, width=14,
             help=gettext_lazy("dd/mm/yyyy; empty means today."),
         ),
-        tabular.Column("staff_headcount", gettext_lazy("Staff headcount"), tabular.integer(0, 10**6), width=14),
-        tabular.Column("pc_covid", gettext_lazy("PC-Covid installs"), tabular.integer(0, 10**6), width=14),
-        tabular.Column(
-            "health_book", gettext_lazy("Electronic Health Book installs"), tabular.integer(0, 10**6), width=16
-        ),
-        tabular.Column("vneid", gettext_lazy("VNEID installs"), tabular.integer(0, 10**6), width=14),
+        _figure("staff_headcount", gettext_lazy("Staff headcount"), 14),
+        _figure("pc_covid", gettext_lazy("PC-Covid installs"), 14),
+        _figure("health_book", gettext_lazy("Electronic Health Book installs"), 16),
+        _figure("vneid", gettext_lazy("VNEID installs"), 14),
     ]  # fmt: skip
 
 

@@ -174,7 +174,7 @@ def adoption_import(request: HttpRequest) -> HttpResponse:
 def adoption_template(request: HttpRequest) -> HttpResponse:
     """The import template, pre-filled with one row per agency the user may update (latest figures)."""
     _require_importer(request)
-    agencies = scoping.agencies_for(request.user, for_change=True).filter(is_active=True).select_related("district")
+    agencies = scoping.agencies_for(request.user, for_change=True).filter(is_active=True)
     rows = sorted(agency_adoption_list(agencies), key=lambda r: (r.agency.district_id, r.agency.name_search))
     wb = template_workbook(
         service.import_columns(),
@@ -186,7 +186,7 @@ def adoption_template(request: HttpRequest) -> HttpResponse:
         ],
         lists={
             _("Agencies"): [(_("Code"), _("Name"), _("District"))]
-            + [(r.agency.pk, r.agency.name, r.agency.district.name) for r in rows]
+            + [(r.agency.pk, r.agency.name, r.agency.district_name) for r in rows]
         },
     )
     ws = wb.worksheets[0]

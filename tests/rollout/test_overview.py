@@ -183,7 +183,7 @@ def test_province_viewer_drills_down_to_a_district_and_a_commune(world, client_f
     communes = {r.code: r for r in response.context["communes"]}
     market = world.venues["market"]
     assert communes[market.commune_id].checkins_today == 2
-    assert response.context["laggards"][0].agency == world.agencies["silent"]  # never reported
+    assert response.context["laggards"][0].agency.pk == world.agencies["silent"].pk  # never reported
     response = client.get(reverse("rollout:dashboard-commune", args=[world.bat_xat.pk, market.commune_id]))
     assert response.status_code == 200
     venues = {r.venue.pk: r for r in response.context["venues"]}
@@ -214,6 +214,8 @@ def test_roles_without_an_overview_get_their_home_and_no_drilldown(request, worl
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200 and "overview" not in response.context
     assert client.get(reverse("rollout:dashboard-district", args=[world.bat_xat.pk])).status_code == 404
+    commune = world.venues["market"].commune_id
+    assert client.get(reverse("rollout:dashboard-commune", args=[world.bat_xat.pk, commune])).status_code == 404
 
 
 def test_anonymous_is_sent_to_sign_in(world, client_for):

@@ -114,3 +114,9 @@ def test_api_lists_and_patches_within_scope(
     assert response.status_code == 400 and "testing_first_result_on" in response.json()["extra"]["fields"]
     other.refresh_from_db()
     assert other.testing_status == Status.NOT_STARTED
+
+
+def test_outsider_lists_nothing(client_for, outsider, facility):
+    response = client_for(outsider).get(reverse("rollout:testing-list"))
+    assert response.status_code == 200 and response.context["page"].paginator.count == 0
+    assert response.context["per_district"] == []

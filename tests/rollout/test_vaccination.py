@@ -102,6 +102,12 @@ def test_facility_staff_sees_own_facility_and_no_province_chart(client_for, faci
     assert response.context["own"] == [facility] and response.context["chart"] is None
 
 
+def test_outsider_sees_no_facility_and_no_chart(client_for, outsider, facility):
+    response = client_for(outsider).get(reverse("rollout:vaccination-overview"))
+    assert response.status_code == 200
+    assert response.context["statuses"] == [] and response.context["chart"] is None
+
+
 # --- Reminders at the cut-off -----------------------------------------------------------------
 
 
