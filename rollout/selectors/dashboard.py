@@ -118,7 +118,24 @@ def _n(value: int) -> str:
     return number_format(value, force_grouping=True)
 
 
-def _sum(rows: list[DistrictDay], name: str) -> int:
+# The DistrictDay columns the pages use, read as plain rows: building model instances for a few hundred
+# rows of 27 fields costs more than the queries (bench/dashboard.py).
+_FIELDS = tuple(f.attname for f in DistrictDay._meta.concrete_fields if f.name not in {"id"})
+
+
+class Figures:
+    """One DistrictDay row as read by the pages (attributes named like the model's)."""
+
+    __slots__ = _FIELDS
+
+    def __init__(self, values: tuple | None = None) -> None:
+        if values is None:  # no row for that district and day: every figure is 0
+            values = tuple(None if name in {"day", "district_id", "computed_at"} else 0 for name in _FIELDS)
+        for name, value in zip(_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
+def _sum(rows: list[Figures], name: str) -> int:
     return sum(getattr(r, name) for r in rows)
 
 
@@ -126,15 +143,15 @@ def _sum(rows: list[DistrictDay], name: str) -> int:
 class _Days:
     """The fetched DistrictDay rows, by district and day."""
 
-    rows: dict[int, dict[date, DistrictDay]] = field(default_factory=lambda: defaultdict(dict))
+    rows: dict[int, dict[date, Figures]] = field(default_factory=lambda: defaultdict(dict))
 
-    def on(self, day: date) -> list[DistrictDay]:
+    def on(self, day: date) -> list[Figures]:
         return [by_day[day] for by_day in self.rows.values() if day in by_day]
 
-    def between(self, first: date, last: date) -> list[DistrictDay]:
+    def between(self, first: date, last: date) -> list[Figures]:
         return [r for by_day in self.rows.values() for d, r in by_day.items() if first <= d <= last]
 
-    def snapshot(self, day: date) -> list[DistrictDay]:
+    def snapshot(self, day: date) -> list[Figures]:
         """Per district, the row of ``day`` or else its latest earlier one (state figures)."""
         result = []
         for by_day in self.rows.values():
@@ -151,7 +168,7 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
     now, then = days.snapshot(today), days.snapshot(week_ago)
     q = scope.filter_query()
 
-    def rate(rows: list[DistrictDay], part: str, whole: str) -> float | None:
+    def rate(rows: list[Figures], part: str, whole: str) -> float | None:
         return percent(_sum(rows, part), _sum(rows, whole))
 
     venues_qr = _sum(now, "venues_with_qr")
@@ -426,8 +443,8 @@ def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaR
         by_day = days.rows.get(d.pk, {})
         week = [r for day, r in by_day.items() if first <= day <= today]
         snap_days = [day for day in by_day if day <= today]
-        snap = by_day[max(snap_days)] if snap_days else DistrictDay()
-        current = by_day.get(today, DistrictDay())
+        snap = by_day[max(snap_days)] if snap_days else Figures()
+        current = by_day.get(today, Figures())
         rows.append(
             AreaRow(
                 code=d.pk,
@@ -486,7 +503,13 @@ def overview_build(
     span = span if span in CHART_DAYS else CHART_DAYS[0]
     first = today - timedelta(days=max(span, 2 * WEEK) - 1)
     days = _Days()
-    for row in scoping.district_days_for(user).filter(district__in=scope.district_ids, day__gte=first, day__lte=today):
+    for values in (
+        scoping.district_days_for(user)
+        .filter(district__in=scope.district_ids, day__gte=first, day__lte=today)
+        .order_by()
+        .values_list(*_FIELDS)
+    ):
+        row = Figures(values)
         days.rows[row.district_id][row.day] = row
     rows, sort = sort_rows(_district_rows(scope, days, today), sort)
     computed = [r.computed_at for r in days.on(today) if r.computed_at]
