@@ -200,7 +200,8 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
             previous=_sum(days.on(week_ago), "arrivals"), detail=_("compared with the same day last week"),
             url=reverse("checkpoints:checkpoint-list")),
         Kpi("arrivals_7d", _("Arrivals in the last 7 days"), _sum(this_week, "arrivals"),
-            previous=_sum(last_week, "arrivals"), detail=_("by destination district: see the table"),
+            previous=_sum(last_week, "arrivals"),
+            detail="" if scope.is_district else _("by destination district: see the table"),
             url=reverse("checkpoints:checkpoint-list")),
     ]  # fmt: skip
     reporting, agencies = _sum(now, "agencies_reporting"), _sum(now, "agencies")
