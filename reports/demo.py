@@ -12,7 +12,6 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from reports import fields, weeks
 from reports.figures import district_week_figures
@@ -28,7 +27,7 @@ from reports.models import (
 )
 from reports.services.rollups import rollup_build
 from rollout.demo import DISTRICT_WEIGHTS, DemoContext, home_districts
-from rollout.models import FocalOfficer, User, Venue
+from rollout.models import FocalOfficer, User
 from rollout.timeutils import local_datetime, local_now
 
 PAST_WEEKS = 8
@@ -83,7 +82,6 @@ def seed_reports(ctx: DemoContext) -> None:
     current = weeks.current_week()
     now = local_now()
     past = [current - timedelta(days=7 * i) for i in range(PAST_WEEKS, 0, -1)]  # oldest first
-    _spread_venue_registration(rng, past[0])
     focal = {o.district_id: o for o in FocalOfficer.objects.filter(district__isnull=False).order_by("-is_primary")}
     count = 0
     with transaction.atomic():
@@ -118,23 +116,6 @@ def seed_reports(ctx: DemoContext) -> None:
         at = weeks.rollup_at(week)
         Rollup.objects.filter(pk=outcome.rollup.pk).update(created_at=at, finished_at=at + timedelta(seconds=4))
     ctx.out.write(f"weekly reports: {count} reports over {PAST_WEEKS} past weeks, {len(past)} roll-ups\n")
-
-
-def _spread_venue_registration(rng: random.Random, first_week: date) -> None:
-    """The demo's venues are created in one go; a real province registered them over the weeks.
-
-    Spread the registration dates so the past weeks' system figures grow as a real rollout does.
-    """
-    start = weeks.week_bounds(first_week)[0]
-    now = timezone.now()
-    span = (now - start).total_seconds()
-    venues = list(Venue.objects.only("pk"))
-    for venue in venues:
-        if rng.random() < 0.7:
-            venue.created_at = start - timedelta(days=rng.randint(1, 30))
-        else:
-            venue.created_at = start + timedelta(seconds=rng.random() * span * 0.9)
-    Venue.objects.bulk_update(venues, ["created_at"], batch_size=500)
 
 
 def _values(rng: random.Random, short: str, index: int, system) -> dict:

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from checkpoints import apis as checkpoint_apis
 from reports import apis as report_apis
-from rollout import apis
+from rollout import apis, apis_platforms
 
 router = DefaultRouter()
 router.register("provinces", apis.ProvinceViewSet, basename="province")
@@ -18,6 +18,12 @@ router.register("facilities", apis.FacilityViewSet, basename="facility")
 router.register("me", apis.MeView, basename="me")
 router.register("weekly-reports", report_apis.WeeklyReportViewSet, basename="weekly-report")
 router.register("rollups", report_apis.RollupViewSet, basename="rollup")
+# Issue 6: dashboard figures, adoption, testing platform, vaccination updates
+router.register("daily-stats", apis_platforms.DailyStatViewSet, basename="daily-stat")
+router.register("overview", apis_platforms.OverviewView, basename="overview")
+router.register("adoption-updates", apis_platforms.AdoptionUpdateViewSet, basename="adoption-update")
+router.register("testing-rollout", apis_platforms.TestingRolloutViewSet, basename="testing-rollout")
+router.register("vaccination-updates", apis_platforms.VaccinationUpdateViewSet, basename="vaccination-update")
 
 app_name = "api"
 urlpatterns = [

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import TextIO
 
 from django.conf import settings
@@ -29,15 +29,18 @@ from rollout.models import (
 )
 from rollout.models.org import AgencyKind, FacilityKind, TestingStatus, VenueKind
 from rollout.text import fold
-from rollout.timeutils import local_today
+from rollout.timeutils import local_datetime, local_today
 
 # Dotted paths of the steps, in order. Apps append theirs here.
 DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
     "rollout.demo_checkins.seed_checkins",  # venue check-ins and inspections
-    # Last: weekly reports read the system figures of everything above.
+    "rollout.demo_platforms.seed_platform_activity",  # adoption, testing platform, vaccination logs
+    # Weekly reports read the system figures of everything above.
     "reports.demo.seed_reports",
+    # Last: the daily figures are computed from whatever raw data exists.
+    "rollout.demo_platforms.seed_daily_stats",
 ]
 
 
@@ -362,6 +365,7 @@ def seed_master_data(ctx: DemoContext) -> None:
     with transaction.atomic():
         agencies = _seed_agencies(ctx.rng, districts, communes)
         venues = _seed_venues(ctx.rng, districts, communes, agencies)
+        _date_venue_registration(ctx.rng)
         checkpoints = _seed_checkpoints(ctx.rng, districts, communes)
         facilities = _seed_facilities(ctx.rng, districts, communes)
         officers = _seed_focal_officers(ctx.rng, districts, agencies)
@@ -495,6 +499,19 @@ def _seed_venues(rng, districts, communes, agencies) -> int:
         rows.append(_venue(name, kind, d, rng.choice(communes[d.pk]), rng))
     Venue.objects.bulk_create(rows)
     return len(rows)
+
+
+def _date_venue_registration(rng: random.Random) -> None:
+    """Venues got their QR codes over the months before today, not all on the day the demo was built:
+    most in the first campaign (two to four months ago), the rest week by week since. The dashboard
+    and the weekly reports count "venues with QR" as of each day from these dates."""
+    today = local_today()
+    by_day: dict[int, list[int]] = {}
+    for pk in Venue.objects.order_by("pk").values_list("pk", flat=True):
+        back = rng.randint(60, 120) if rng.random() < 0.7 else rng.randint(1, 59)
+        by_day.setdefault(back, []).append(pk)
+    for back, pks in by_day.items():
+        Venue.objects.filter(pk__in=pks).update(created_at=local_datetime(today - timedelta(days=back), time(9, 0)))
 
 
 def _seed_checkpoints(rng, districts, communes) -> int:

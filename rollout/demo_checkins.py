@@ -20,7 +20,7 @@ from rollout.demo import DemoContext, mobile, person_name
 from rollout.models import CheckIn, Inspection, User, Venue
 from rollout.models.activity import CheckInMethod, checkin_closes_at
 from rollout.models.org import VenueKind
-from rollout.timeutils import local_datetime, local_now
+from rollout.timeutils import local_date, local_datetime, local_now
 
 # Weekday check-ins per venue (before the global scale), weekend factor, hour profile, typical stay (min).
 PROFILES: dict[str, tuple[float, float, str, int]] = {
@@ -104,10 +104,13 @@ def seed_checkins(ctx: DemoContext) -> None:
                 continue
             quiet_from = now.date() - timedelta(days=rng.randint(8, 20)) if roll < NEVER_SCANNED + WENT_QUIET else None
             popularity = rng.lognormvariate(0, 0.5)
+            registered = local_date(venue.created_at)
             for offset in range(days):
                 day = first + timedelta(days=offset)
                 if quiet_from and day >= quiet_from:
                     break
+                if day < registered:
+                    continue
                 for row in _venue_day(rng, venue, day, now, popularity, people):
                     batch.append((*row[:10], adapt(row[10]), adapt(row[11])))
                 if len(batch) >= BATCH:

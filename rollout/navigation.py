@@ -50,6 +50,23 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Visitor log"), "rollout:visit-list", (Role.AGENCY_ADMIN,), "list"),
     NavItem(_("QR posters"), "rollout:poster-list", (Role.AGENCY_ADMIN,), "qr"),
     NavItem(_("Venue inspections"), "rollout:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
+    # Issue 6
+    NavItem(
+        _("App adoption"), "rollout:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"
+    ),
+    NavItem(
+        _("Testing platform"),
+        "rollout:testing-list",
+        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
+        "flask",
+    ),
+    NavItem(
+        _("Vaccination updates"),
+        "rollout:vaccination-overview",
+        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
+        "syringe",
+    ),
+    NavItem(_("Jobs"), "rollout:job-list", (Role.PROVINCE_ADMIN,), "jobs"),
 ]
 
 

@@ -17,16 +17,22 @@ from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
 from rollout.models import (
+    AdoptionUpdate,
     Agency,
+    ArrivalDay,
     CheckIn,
     Commune,
     District,
+    DistrictDay,
     HealthFacility,
     Inspection,
+    JobRun,
     Province,
     Role,
     User,
+    VaccinationUpdate,
     Venue,
+    VenueDay,
 )
 
 if TYPE_CHECKING:
@@ -251,3 +257,82 @@ def inspection_venues_for(user: User) -> QuerySet[Venue]:
         Venue.objects.all(),
         {_P_ADMIN: ALL, _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids())},
     )
+
+
+# --- Issue 6: dashboard aggregates, adoption, vaccination updates, job runs -----------------------
+# The aggregates hold figures, not people: every province-wide role reads them all; a district officer
+# reads the district's; agency admins and checkpoint staff read their own venues' or checkpoint's.
+
+
+def overview_districts_for(user: User) -> QuerySet[District]:
+    """Districts shown on the overview (/dashboard/): the province for province-wide roles, the
+    officer's own district(s) for district officers, nothing for other roles (they get their home)."""
+    home = District.objects.filter(province_id=settings.HOME_PROVINCE_CODE)
+    return _apply(
+        user,
+        home,
+        {
+            _P_ADMIN: ALL,
+            _P_VIEWER: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(pk__in=u.scoped_district_ids()),
+        },
+    )
+
+
+def district_days_for(user: User) -> QuerySet[DistrictDay]:
+    return _apply(
+        user,
+        DistrictDay.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _P_VIEWER: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+        },
+    )
+
+
+def venue_days_for(user: User) -> QuerySet[VenueDay]:
+    return _apply(
+        user,
+        VenueDay.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _P_VIEWER: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+            _AGENCY: lambda u: Q(venue__agency__in=u.scoped_agency_ids()),
+        },
+    )
+
+
+def arrival_days_for(user: User) -> QuerySet[ArrivalDay]:
+    return _apply(
+        user,
+        ArrivalDay.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _P_VIEWER: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+            _CHECKPOINT: lambda u: Q(checkpoint__in=u.scoped_checkpoint_ids()),
+        },
+    )
+
+
+def adoption_updates_for(user: User) -> QuerySet[AdoptionUpdate]:
+    """Adoption figures follow the agency: whoever may see an agency sees its updates. Who may add an
+    update is ``agencies_for(user, for_change=True)``."""
+    return AdoptionUpdate.objects.filter(agency__in=agencies_for(user))
+
+
+def vaccination_updates_for(user: User) -> QuerySet[VaccinationUpdate]:
+    """Vaccination logs follow the facility. Who may log for a facility is
+    ``facilities_for(user, for_change=True)``."""
+    return VaccinationUpdate.objects.filter(facility__in=facilities_for(user))
+
+
+def job_runs_for(user: User) -> QuerySet[JobRun]:
+    """The jobs panel is for province administrators."""
+    return _apply(user, JobRun.objects.all(), {_P_ADMIN: ALL})

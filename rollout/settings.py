@@ -12,6 +12,7 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -331,7 +332,6 @@ LOGGING = {
 
 # --- Weekly district reports and the Friday roll-up (issue 5, SPEC §6) ----------------------------
 # The reporting week runs Saturday 00:00 to Friday 24:00 local time and is named by its Friday.
-from celery.schedules import crontab  # noqa: E402
 
 WEEKLY_REPORT_DUE_TIME = env_time("WEEKLY_REPORT_DUE_TIME", "17:00")  # on the Friday
 WEEKLY_ROLLUP_TIME = env_time("WEEKLY_ROLLUP_TIME", "17:30")  # on the Friday
@@ -388,3 +388,44 @@ CHECKIN_RATE_PER_IP = env_rate("CHECKIN_RATE_PER_IP", "60/m")
 CHECKIN_RATE_PER_VENUE = env_rate("CHECKIN_RATE_PER_VENUE", "300/m")
 # Page views of /c/<token>/ (and bad-token guessing) per address.
 CHECKIN_PAGE_RATE_PER_IP = env_rate("CHECKIN_PAGE_RATE_PER_IP", "240/m")
+# --- Dashboard, adoption, testing platform and vaccination updates (issue 6) -------------------
+
+# Personal data (check-ins, arrivals) is kept this many days (SPEC §9). The daily aggregates are never
+# rebuilt for a day older than this: its raw rows may be gone, and the aggregates are what remains.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 21)
+# Nightly, the aggregates of the last N days are rebuilt from the raw rows (late arrivals, corrections).
+DAILY_STATS_RECOMPUTE_DAYS = env_int("DAILY_STATS_RECOMPUTE_DAYS", 7)
+DAILY_STATS_NIGHTLY_AT = env_time("DAILY_STATS_NIGHTLY_AT", "00:20")
+# Today's aggregates are rebuilt every N minutes, whatever happened (a lost bump is caught up here).
+DAILY_STATS_REFRESH_MINUTES = env_int("DAILY_STATS_REFRESH_MINUTES", 10)
+# After a write, a district's figures for the day are rebuilt once within this many seconds.
+DAILY_STATS_BUMP_DELAY_SECONDS = env_int("DAILY_STATS_BUMP_DELAY_SECONDS", 30)
+# Facilities must have updated the day's vaccination data by this local time; reminders go out then.
+VACCINATION_UPDATE_CUTOFF = env_time("VACCINATION_UPDATE_CUTOFF", "20:00")
+# Facilities may log (or correct) the update of a day up to this many days back.
+VACCINATION_LOG_BACK_DAYS = env_int("VACCINATION_LOG_BACK_DAYS", 7)
+# An agency whose latest adoption figures are older than this is listed as stale.
+ADOPTION_STALE_DAYS = env_int("ADOPTION_STALE_DAYS", 14)
+if not 1 <= DAILY_STATS_RECOMPUTE_DAYS < PERSONAL_DATA_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        "DAILY_STATS_RECOMPUTE_DAYS must be at least 1 and below PERSONAL_DATA_RETENTION_DAYS "
+        "(a rebuild must never meet a day whose personal data was purged)"
+    )
+for _name in ("DAILY_STATS_BUMP_DELAY_SECONDS", "VACCINATION_LOG_BACK_DAYS"):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if not 1 <= DAILY_STATS_REFRESH_MINUTES <= 60:
+    raise ImproperlyConfigured("DAILY_STATS_REFRESH_MINUTES must be between 1 and 60")
+
+CELERY_BEAT_SCHEDULE["daily-stats-refresh-today"] = {
+    "task": "rollout.tasks.daily_stats_refresh_today_task",
+    "schedule": crontab(minute=f"*/{DAILY_STATS_REFRESH_MINUTES}"),
+}
+CELERY_BEAT_SCHEDULE["daily-stats-recompute"] = {
+    "task": "rollout.tasks.daily_stats_recompute_task",
+    "schedule": crontab(hour=DAILY_STATS_NIGHTLY_AT.hour, minute=DAILY_STATS_NIGHTLY_AT.minute),
+}
+CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
+    "task": "rollout.tasks.vaccination_reminders_send_task",
+    "schedule": crontab(hour=VACCINATION_UPDATE_CUTOFF.hour, minute=VACCINATION_UPDATE_CUTOFF.minute),
+}

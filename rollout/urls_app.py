@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rollout.views import checkins, inspections, masterdata, venue_qr
+from rollout.views import adoption, checkins, dashboard, health, inspections, jobs, masterdata, venue_qr
 
 app_name = "rollout"
 urlpatterns = [
@@ -27,4 +27,17 @@ urlpatterns = [
     path("visitors/export/", checkins.visit_export, name="visit-export"),
     path("inspections/", inspections.inspection_list, name="inspection-list"),
     path("inspections/<int:pk>/edit/", inspections.inspection_edit, name="inspection-edit"),
+    # Issue 6: overview drill-down, adoption, testing platform, vaccination updates, jobs panel
+    path("dashboard/district/<int:code>/", dashboard.district_overview, name="dashboard-district"),
+    path("dashboard/district/<int:code>/commune/<int:commune>/", dashboard.commune_overview, name="dashboard-commune"),
+    path("adoption/", adoption.adoption_list, name="adoption-list"),
+    path("adoption/import/", adoption.adoption_import, name="adoption-import"),
+    path("adoption/import/template/", adoption.adoption_template, name="adoption-template"),
+    path("adoption/<int:pk>/", adoption.adoption_agency, name="adoption-agency"),
+    path("testing/", health.testing_list, name="testing-list"),
+    path("testing/<int:pk>/", health.testing_edit, name="testing-edit"),
+    path("vaccination/", health.vaccination_overview, name="vaccination-overview"),
+    path("vaccination/<int:pk>/", health.vaccination_log, name="vaccination-log"),
+    path("jobs/", jobs.job_list, name="job-list"),
+    path("jobs/<str:job>/", jobs.job_detail, name="job-detail"),
 ]

@@ -2,17 +2,21 @@
 
 from rollout.models.accounts import Role, RoleAssignment, User
 from rollout.models.activity import AdoptionUpdate, CheckIn, Inspection
+from rollout.models.health import VaccinationReminder, VaccinationUpdate
 from rollout.models.org import Agency, FocalOfficer, HealthFacility, RetiredVenueKey, Venue
+from rollout.models.stats import ArrivalDay, DistrictDay, VenueDay
 from rollout.models.system import AuditEvent, JobRun, Notification
 from rollout.models.units import Commune, District, Province
 
 __all__ = [
     "AdoptionUpdate",
     "Agency",
+    "ArrivalDay",
     "AuditEvent",
     "CheckIn",
     "Commune",
     "District",
+    "DistrictDay",
     "FocalOfficer",
     "HealthFacility",
     "Inspection",
@@ -23,5 +27,8 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "User",
+    "VaccinationReminder",
+    "VaccinationUpdate",
     "Venue",
+    "VenueDay",
 ]

@@ -1,0 +1,639 @@
+"""The overview (/dashboard/) and its drill-down, read from the daily aggregates only (SPEC §7, §10).
+
+Province roles see every district; a district officer sees the same page for the district. Every figure
+comes from ``DistrictDay`` / ``VenueDay`` / ``ArrivalDay`` (a handful of small queries whatever the
+size of the province), never from check-ins or arrivals themselves.
+
+KPI cards from other apps plug in through ``EXTRA_KPIS``: dotted paths of functions
+``f(user, scope: OverviewScope, today: date) -> Kpi | None``, each adding one card after the built-in
+ones (for instance today's daily lists delivered, and this week's report completeness).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, Q, Sum
+from django.urls import reverse
+from django.utils.formats import date_format, number_format
+from django.utils.html import format_html
+from django.utils.module_loading import import_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from rollout import scoping
+from rollout.figures import formatter
+from rollout.models import Commune, District, DistrictDay, User, Venue
+from rollout.selectors.adoption import percent
+from rollout.timeutils import local_today
+
+WEEK = 7
+CHART_DAYS = (30, 90)
+
+# Extra KPI cards, appended in this order (dotted paths; see the module docstring).
+EXTRA_KPIS: list[str] = []
+
+
+@dataclass
+class OverviewScope:
+    """Which districts the page covers, and whether it is the province page or one district's."""
+
+    districts: list[District]
+    district: District | None = None  # set on a single district's page
+
+    @property
+    def district_ids(self) -> list[int]:
+        return [d.pk for d in self.districts]
+
+    @property
+    def is_district(self) -> bool:
+        return self.district is not None
+
+    def filter_query(self) -> str:
+        """``?district=<code>`` for links to list pages, when the page is one district's."""
+        return f"?district={self.district.pk}" if self.district else ""
+
+
+def overview_scope_for(user: User, *, district: District | None = None) -> OverviewScope | None:
+    """The scope of the overview for ``user``: None when the user's roles get no overview. With
+    ``district``, that district's page (None when the user may not see it)."""
+    districts = list(scoping.overview_districts_for(user).order_by("code"))
+    if not districts:
+        return None
+    if district is not None:
+        return OverviewScope([district], district) if district in districts else None
+    is_province = user.has_role("province_admin", "province_viewer", "health_officer")
+    if not is_province and len(districts) == 1:
+        return OverviewScope(districts, districts[0])
+    return OverviewScope(districts)
+
+
+# --- KPI cards --------------------------------------------------------------------------------
+
+
+@dataclass
+class Kpi:
+    """One card: a count (``total`` None) or a rate ``value`` of ``total``, with last week's figure."""
+
+    key: str
+    label: str
+    value: int | None
+    total: int | None = None
+    previous: float | None = None  # last week's count, or its percentage for a rate
+    detail: str = ""
+    url: str = ""
+    higher_is_better: bool = True
+
+    @property
+    def is_rate(self) -> bool:
+        return self.total is not None
+
+    @property
+    def percent(self) -> float | None:
+        return percent(self.value, self.total) if self.is_rate else None
+
+    @property
+    def figure(self) -> float | None:
+        return self.percent if self.is_rate else self.value
+
+    @property
+    def change(self) -> float | None:
+        if self.previous is None or self.figure is None:
+            return None
+        return round(self.figure - self.previous, 1)
+
+    @property
+    def trend(self) -> str:
+        """ "good", "bad" or "flat", for the colour of the change."""
+        if not self.change:
+            return "flat"
+        return "good" if (self.change > 0) == self.higher_is_better else "bad"
+
+
+def _n(value: int) -> str:
+    """A count with the language's thousands separator (12.345 in Vietnamese)."""
+    return number_format(value, force_grouping=True)
+
+
+# The DistrictDay columns the pages use, read as plain rows: building model instances for a few hundred
+# rows of 27 fields costs more than the queries (bench/dashboard.py).
+_FIELDS = tuple(f.attname for f in DistrictDay._meta.concrete_fields if f.name not in {"id"})
+
+
+class Figures:
+    """One DistrictDay row as read by the pages (attributes named like the model's)."""
+
+    __slots__ = _FIELDS
+
+    def __init__(self, values: tuple | None = None) -> None:
+        if values is None:  # no row for that district and day: every figure is 0
+            values = tuple(None if name in {"day", "district_id", "computed_at"} else 0 for name in _FIELDS)
+        for name, value in zip(_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
+def _sum(rows: list[Figures], name: str) -> int:
+    return sum(getattr(r, name) for r in rows)
+
+
+@dataclass
+class _Days:
+    """The fetched DistrictDay rows, by district and day."""
+
+    rows: dict[int, dict[date, Figures]] = field(default_factory=lambda: defaultdict(dict))
+
+    def on(self, day: date) -> list[Figures]:
+        return [by_day[day] for by_day in self.rows.values() if day in by_day]
+
+    def between(self, first: date, last: date) -> list[Figures]:
+        return [r for by_day in self.rows.values() for d, r in by_day.items() if first <= d <= last]
+
+    def snapshot(self, day: date) -> list[Figures]:
+        """Per district, the row of ``day`` or else its latest earlier one (state figures)."""
+        result = []
+        for by_day in self.rows.values():
+            days = [d for d in by_day if d <= day]
+            if days:
+                result.append(by_day[max(days)])
+        return result
+
+
+def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kpi]:
+    week_ago = today - timedelta(days=WEEK)
+    this_week = days.between(today - timedelta(days=WEEK - 1), today)
+    last_week = days.between(today - timedelta(days=2 * WEEK - 1), week_ago)
+    now, then = days.snapshot(today), days.snapshot(week_ago)
+    q = scope.filter_query()
+
+    def rate(rows: list[Figures], part: str, whole: str) -> float | None:
+        return percent(_sum(rows, part), _sum(rows, whole))
+
+    venues_qr = _sum(now, "venues_with_qr")
+    active_now = _sum(days.on(today), "venues_active_7d")
+    active_before = _sum(days.on(week_ago), "venues_active_7d")
+    kpis = [
+        Kpi(
+            "venues_with_qr",
+            _("Venues with QR codes"),
+            venues_qr,
+            previous=_sum(then, "venues_with_qr") if then else None,
+            url=reverse("rollout:venue-list") + q,
+        ),
+        Kpi(
+            "venues_active_7d",
+            _("Venues active in the last 7 days"),
+            active_now,
+            total=venues_qr,
+            previous=percent(active_before, _sum(then, "venues_with_qr")),
+            detail=_("%(n)s of %(total)s venues with QR had check-ins") % {"n": _n(active_now), "total": _n(venues_qr)},
+            url=reverse("rollout:venue-list") + q,
+        ),
+        Kpi("checkins_today", _("Check-ins today"), _sum(days.on(today), "checkins"),
+            previous=_sum(days.on(week_ago), "checkins"), detail=_("compared with the same day last week")),
+        Kpi("checkins_7d", _("Check-ins in the last 7 days"), _sum(this_week, "checkins"),
+            previous=_sum(last_week, "checkins"),
+            detail=_("%(n)s flagged by a health answer") % {"n": _n(_sum(this_week, "checkins_flagged"))}),
+        Kpi("arrivals_today", _("Arrivals today"), _sum(days.on(today), "arrivals"),
+            previous=_sum(days.on(week_ago), "arrivals"), detail=_("compared with the same day last week"),
+            url=reverse("checkpoints:checkpoint-list")),
+        Kpi("arrivals_7d", _("Arrivals in the last 7 days"), _sum(this_week, "arrivals"),
+            previous=_sum(last_week, "arrivals"),
+            detail="" if scope.is_district else _("by destination district: see the table"),
+            url=reverse("checkpoints:checkpoint-list")),
+    ]  # fmt: skip
+    reporting, agencies = _sum(now, "agencies_reporting"), _sum(now, "agencies")
+    staff = _sum(now, "staff_headcount")
+    for key, label in (
+        ("pc_covid", _("PC-Covid among agency staff")),
+        ("health_book", _("Electronic Health Book among agency staff")),
+        ("vneid", _("VNEID among agency staff")),
+    ):
+        kpis.append(
+            Kpi(
+                f"adoption_{key}",
+                label,
+                _sum(now, key),
+                total=staff,
+                previous=rate(then, key, "staff_headcount"),
+                detail=_("%(n)s of %(staff)s staff; %(reporting)s of %(agencies)s agencies reporting")
+                % {"n": _n(_sum(now, key)), "staff": _n(staff), "reporting": _n(reporting), "agencies": _n(agencies)},
+                url=reverse("rollout:adoption-list") + q,
+            )
+        )
+    today_rows, week_ago_rows = days.on(today), days.on(week_ago)
+    updated, vaccinating = _sum(today_rows, "vaccination_updated"), _sum(today_rows, "vaccination_facilities")
+    live, qualified = _sum(now, "testing_live"), _sum(now, "testing_qualified")
+    kpis += [
+        Kpi(
+            "vaccination_updated_today",
+            _("Facilities that updated vaccination data today"),
+            updated,
+            total=vaccinating,
+            previous=rate(week_ago_rows, "vaccination_updated", "vaccination_facilities"),
+            detail=_("%(n)s of %(total)s vaccinating facilities") % {"n": _n(updated), "total": _n(vaccinating)},
+            url=reverse("rollout:vaccination-overview") + q,
+        ),
+        Kpi(
+            "testing_live",
+            _("Facilities live on the testing platform"),
+            live,
+            total=qualified,
+            previous=rate(then, "testing_live", "testing_qualified"),
+            detail=_("%(n)s of %(total)s facilities qualified for testing") % {"n": _n(live), "total": _n(qualified)},
+            url=reverse("rollout:testing-list") + q,
+        ),
+    ]
+    for path in EXTRA_KPIS:
+        card = _extra(path)(user, scope, today)
+        if card is not None:
+            kpis.append(card)
+    return kpis
+
+
+def _extra(path: str) -> Callable[[User, OverviewScope, date], Kpi | None]:
+    return import_string(path)
+
+
+# --- Charts -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Chart:
+    """A chart and the same numbers as a table (readable without JavaScript)."""
+
+    key: str
+    title: str
+    labels: list[str]
+    datasets: list[dict]
+    kind: str = "line"
+    percent: bool = False
+    stacked: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "kind": self.kind,
+            "labels": self.labels,
+            "datasets": self.datasets,
+            "percent": self.percent,
+            "stacked": self.stacked,
+        }
+
+    @property
+    def table(self) -> list[tuple[str, list]]:
+        return [(label, [ds["data"][i] for ds in self.datasets]) for i, label in enumerate(self.labels)]
+
+    def table_rows(self) -> list[SafeString]:
+        """The table's body rows, newest day first, as HTML. Built here rather than in the template:
+        a 90-day chart of nine districts is over 800 cells, and template lookups per cell cost more
+        than the rest of the page (bench/dashboard.py)."""
+        f = formatter()
+        cell = f.pct if self.percent else f.num
+        return [
+            format_html("<tr><td>{}</td>{}</tr>", label, _cells(*(cell(v) for v in values)))
+            for label, values in reversed(self.table)
+        ]
+
+
+def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[Chart]:
+    window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
+    labels = [date_format(d, "d/m") for d in window]
+    per_day = {d: days.on(d) for d in window}
+
+    def series(name: str) -> list[int]:
+        return [_sum(per_day[d], name) for d in window]
+
+    def rate_series(part: str, whole: str) -> list[float | None]:
+        return [percent(_sum(per_day[d], part), _sum(per_day[d], whole)) for d in window]
+
+    if scope.is_district:
+        arrivals = [{"label": scope.district.name, "data": series("arrivals")}]
+    else:
+        arrivals = []
+        for d in scope.districts:
+            by_day = days.rows.get(d.pk, {})
+            arrivals.append({"label": d.name, "data": [by_day[day].arrivals if day in by_day else 0 for day in window]})
+    return [
+        Chart("checkins", _("Venue check-ins per day"), labels, [
+            {"label": _("Check-ins"), "data": series("checkins")},
+            {"label": _("Flagged"), "data": series("checkins_flagged")},
+            {"label": _("Venues with check-ins"), "data": series("venues_active")},
+        ]),
+        Chart("arrivals", _("Arrivals per day by destination district"), labels, arrivals, kind="bar", stacked=True),
+        Chart("adoption", _("Adoption among agency staff (%)"), labels, [
+            {"label": _("PC-Covid"), "data": rate_series("pc_covid", "staff_headcount")},
+            {"label": _("Electronic Health Book"), "data": rate_series("health_book", "staff_headcount")},
+            {"label": _("VNEID"), "data": rate_series("vneid", "staff_headcount")},
+        ], percent=True),
+        Chart("health", _("Health facilities: vaccination data updates and testing platform (%)"), labels, [
+            {"label": _("Vaccination data updated"),
+             "data": rate_series("vaccination_updated", "vaccination_facilities")},
+            {"label": _("Updated by the cut-off"),
+             "data": rate_series("vaccination_on_time", "vaccination_facilities")},
+            {"label": _("Live on the testing platform"), "data": rate_series("testing_live", "testing_qualified")},
+        ], percent=True),
+    ]  # fmt: skip
+
+
+# --- Tables -----------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaRow:
+    """One line of the district table (or of a district's commune table)."""
+
+    code: int
+    name: str
+    url: str = ""
+    venues_with_qr: int = 0
+    venues_active_7d: int = 0
+    checkins_today: int = 0
+    checkins_7d: int = 0
+    checkins_flagged_7d: int = 0
+    arrivals_today: int = 0
+    arrivals_7d: int = 0
+    staff_headcount: int = 0
+    pc_covid: int = 0
+    health_book: int = 0
+    vneid: int = 0
+    vaccination_updated: int = 0
+    vaccination_facilities: int = 0
+    testing_live: int = 0
+    testing_qualified: int = 0
+
+    @property
+    def venues_active_pct(self) -> float | None:
+        return percent(self.venues_active_7d, self.venues_with_qr)
+
+    @property
+    def pc_covid_pct(self) -> float | None:
+        return percent(self.pc_covid, self.staff_headcount)
+
+    @property
+    def health_book_pct(self) -> float | None:
+        return percent(self.health_book, self.staff_headcount)
+
+    @property
+    def vneid_pct(self) -> float | None:
+        return percent(self.vneid, self.staff_headcount)
+
+    @property
+    def vaccination_pct(self) -> float | None:
+        return percent(self.vaccination_updated, self.vaccination_facilities)
+
+    @property
+    def testing_pct(self) -> float | None:
+        return percent(self.testing_live, self.testing_qualified)
+
+    # The cells after the name, as HTML: built here because a table of 20-odd rows of 12 figures costs
+    # more in template lookups than the rest of the page (bench/dashboard.py).
+
+    @property
+    def cells_short(self) -> SafeString:
+        """Venues and arrivals (the commune table)."""
+        f = formatter()
+        share = self.venues_active_pct
+        share = "" if share is None else f' <small class="muted">({f.pct(share, 0)})</small>'
+        return _cells(
+            f.num(self.venues_with_qr), f.num(self.venues_active_7d) + share, f.num(self.checkins_today),
+            f.num(self.checkins_7d), f.num(self.checkins_flagged_7d), f.num(self.arrivals_today),
+            f.num(self.arrivals_7d),
+        )  # fmt: skip
+
+    @property
+    def cells_full(self) -> SafeString:
+        """Everything (the district table)."""
+        f = formatter()
+        testing = f"{f.num(self.testing_live)}/{f.num(self.testing_qualified)}"
+        if self.testing_pct is not None:
+            testing += f' <small class="muted">({f.pct(self.testing_pct, 0)})</small>'
+        return self.cells_short + _cells(
+            f.pct(self.pc_covid_pct), f.pct(self.health_book_pct), f.pct(self.vneid_pct),
+            f"{f.num(self.vaccination_updated)}/{f.num(self.vaccination_facilities)}", testing,
+        )  # fmt: skip
+
+
+def _cells(*values: str) -> SafeString:
+    # Only figures formatted above go in here: nothing typed by a person.
+    return mark_safe("".join(f'<td class="num">{v}</td>' for v in values))  # noqa: S308
+
+
+SORT_KEYS = (
+    "name", "venues_with_qr", "venues_active_pct", "checkins_today", "checkins_7d", "checkins_flagged_7d",
+    "arrivals_today", "arrivals_7d", "pc_covid_pct", "health_book_pct", "vneid_pct", "vaccination_pct", "testing_pct",
+)  # fmt: skip
+
+
+def sort_rows(rows: list[AreaRow], sort: str) -> tuple[list[AreaRow], str]:
+    """Sort by ``sort`` ("checkins_7d", or "-checkins_7d" for descending); unknown keys keep code order."""
+    key = sort.lstrip("-")
+    if key not in SORT_KEYS:
+        return sorted(rows, key=lambda r: r.code), ""
+    present = [r for r in rows if getattr(r, key) is not None]
+    missing = [r for r in rows if getattr(r, key) is None]  # no figure: always last
+    present.sort(key=lambda r: getattr(r, key), reverse=sort.startswith("-"))
+    return present + missing, sort
+
+
+def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaRow]:
+    first = today - timedelta(days=WEEK - 1)
+    rows = []
+    for d in scope.districts:
+        by_day = days.rows.get(d.pk, {})
+        week = [r for day, r in by_day.items() if first <= day <= today]
+        snap_days = [day for day in by_day if day <= today]
+        snap = by_day[max(snap_days)] if snap_days else Figures()
+        current = by_day.get(today, Figures())
+        rows.append(
+            AreaRow(
+                code=d.pk,
+                name=d.name,
+                url=reverse("rollout:dashboard-district", args=[d.pk]),
+                venues_with_qr=snap.venues_with_qr,
+                venues_active_7d=current.venues_active_7d,
+                checkins_today=current.checkins,
+                checkins_7d=_sum(week, "checkins"),
+                checkins_flagged_7d=_sum(week, "checkins_flagged"),
+                arrivals_today=current.arrivals,
+                arrivals_7d=_sum(week, "arrivals"),
+                staff_headcount=snap.staff_headcount,
+                pc_covid=snap.pc_covid,
+                health_book=snap.health_book,
+                vneid=snap.vneid,
+                vaccination_updated=current.vaccination_updated,
+                vaccination_facilities=current.vaccination_facilities,
+                testing_live=snap.testing_live,
+                testing_qualified=snap.testing_qualified,
+            )
+        )
+    return rows
+
+
+def total_row(rows: list[AreaRow], label: str) -> AreaRow:
+    total = AreaRow(code=0, name=label)
+    for name in AreaRow.__dataclass_fields__:
+        if name in {"code", "name", "url"}:
+            continue
+        setattr(total, name, sum(getattr(r, name) for r in rows))
+    return total
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Overview:
+    scope: OverviewScope
+    today: date
+    span: int
+    kpis: list[Kpi]
+    charts: list[Chart]
+    rows: list[AreaRow]
+    total: AreaRow
+    sort: str
+    as_of: datetime | None
+
+
+def overview_build(
+    user: User, scope: OverviewScope, *, span: int = 30, sort: str = "", today: date | None = None
+) -> Overview:
+    """Everything the overview page shows, for the districts of ``scope``."""
+    today = today or local_today()
+    span = span if span in CHART_DAYS else CHART_DAYS[0]
+    first = today - timedelta(days=max(span, 2 * WEEK) - 1)
+    days = _Days()
+    for values in (
+        scoping.district_days_for(user)
+        .filter(district__in=scope.district_ids, day__gte=first, day__lte=today)
+        .order_by()
+        .values_list(*_FIELDS)
+    ):
+        row = Figures(values)
+        days.rows[row.district_id][row.day] = row
+    rows, sort = sort_rows(_district_rows(scope, days, today), sort)
+    computed = [r.computed_at for r in days.on(today) if r.computed_at]
+    return Overview(
+        scope=scope,
+        today=today,
+        span=span,
+        kpis=_kpis(user, scope, days, today),
+        charts=_charts(scope, days, today, span),
+        rows=rows,
+        total=total_row(rows, _("Province") if not scope.is_district else scope.district.name),
+        sort=sort,
+        as_of=min(computed) if computed else None,
+    )
+
+
+# --- A district's drill-down: communes and agencies -------------------------------------------
+
+
+def commune_rows(user: User, district: District, today: date, *, sort: str = "") -> tuple[list[AreaRow], str]:
+    """The district's communes: venues, activity and arrivals over the last 7 days."""
+    first = today - timedelta(days=WEEK - 1)
+    rows = {
+        c.pk: AreaRow(code=c.pk, name=c.name, url=reverse("rollout:dashboard-commune", args=[district.pk, c.pk]))
+        for c in Commune.objects.filter(district=district).order_by("code")
+    }
+    venues = (
+        scoping.venues_for(user)
+        .filter(district=district, is_active=True, commune__isnull=False)
+        .order_by()
+        .values("commune")
+        .annotate(n=Count("id"))
+    )
+    for v in venues:
+        if v["commune"] in rows:
+            rows[v["commune"]].venues_with_qr = v["n"]
+    activity = (
+        scoping.venue_days_for(user)
+        .filter(district=district, day__gte=first, day__lte=today, commune__isnull=False)
+        .order_by()
+        .values("commune")
+        .annotate(
+            active=Count("venue", distinct=True, filter=Q(venue__is_active=True)),
+            week=Sum("checkins"),
+            flagged=Sum("checkins_flagged"),
+            today=Sum("checkins", filter=Q(day=today)),
+        )
+    )
+    for a in activity:
+        if (row := rows.get(a["commune"])) is not None:
+            row.venues_active_7d, row.checkins_7d = a["active"], a["week"] or 0
+            row.checkins_flagged_7d, row.checkins_today = a["flagged"] or 0, a["today"] or 0
+    arrivals = (
+        scoping.arrival_days_for(user)
+        .filter(district=district, day__gte=first, day__lte=today, commune__isnull=False)
+        .order_by()
+        .values("commune")
+        .annotate(week=Sum("arrivals"), today=Sum("arrivals", filter=Q(day=today)))
+    )
+    for a in arrivals:
+        if (row := rows.get(a["commune"])) is not None:
+            row.arrivals_7d, row.arrivals_today = a["week"] or 0, a["today"] or 0
+    return sort_rows(list(rows.values()), sort)
+
+
+@dataclass
+class VenueActivity:
+    venue: Venue
+    checkins_today: int
+    checkins_7d: int
+    flagged_7d: int
+    last_day: date | None
+
+
+def venue_activity(user: User, commune: Commune, today: date) -> list[VenueActivity]:
+    """A commune's venues with their check-ins (today, 7 days) and last day with any; idle first."""
+    first = today - timedelta(days=WEEK - 1)
+    venues = list(scoping.venues_for(user).filter(commune=commune).select_related("agency").order_by("name"))
+    stats = {
+        r["venue"]: r
+        for r in scoping.venue_days_for(user)
+        .filter(venue__in=[v.pk for v in venues], day__lte=today)
+        .order_by()
+        .values("venue")
+        .annotate(
+            last=Max("day"),
+            week=Sum("checkins", filter=Q(day__gte=first)),
+            flagged=Sum("checkins_flagged", filter=Q(day__gte=first)),
+            today=Sum("checkins", filter=Q(day=today)),
+        )
+    }
+    rows = []
+    for v in venues:
+        s = stats.get(v.pk, {})
+        rows.append(VenueActivity(v, s.get("today") or 0, s.get("week") or 0, s.get("flagged") or 0, s.get("last")))
+    rows.sort(key=lambda r: (r.checkins_7d > 0, r.last_day or date.min, r.venue.name_search))
+    return rows
+
+
+def commune_arrivals(user: User, commune: Commune, today: date, span: int) -> Chart:
+    window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
+    per_day = dict(
+        scoping.arrival_days_for(user)
+        .filter(commune=commune, day__gte=window[0], day__lte=today)
+        .order_by()
+        .values("day")
+        .annotate(n=Sum("arrivals"))
+        .values_list("day", "n")
+    )
+    checkins = dict(
+        scoping.venue_days_for(user)
+        .filter(commune=commune, day__gte=window[0], day__lte=today)
+        .order_by()
+        .values("day")
+        .annotate(n=Sum("checkins"))
+        .values_list("day", "n")
+    )
+    return Chart(
+        "commune",
+        _("Check-ins and arrivals per day"),
+        [date_format(d, "d/m") for d in window],
+        [
+            {"label": _("Check-ins"), "data": [checkins.get(d, 0) for d in window]},
+            {"label": _("Arrivals"), "data": [per_day.get(d, 0) for d in window]},
+        ],
+    )

@@ -1,0 +1,43 @@
+"""Issue 6 jobs on a real Celery worker process: the debounced rebuild after a write, the reminders."""
+
+from __future__ import annotations
+
+import pytest
+
+from rollout.models import DistrictDay, Notification, Role, VaccinationReminder
+from rollout.services.stats import daily_stats_bump
+from rollout.tasks import vaccination_reminders_send_task
+from rollout.timeutils import local_today
+from tests.factories import CheckInFactory, FacilityFactory, UserFactory, VenueFactory
+from tests.worker import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_write_bump_is_rebuilt_by_the_worker(celery_worker, bat_xat, settings):
+    settings.DAILY_STATS_BUMP_DELAY_SECONDS = 1
+    venue = VenueFactory(district=bat_xat)
+    CheckInFactory.create_batch(3, venue=venue)
+    today = local_today()
+    daily_stats_bump(day=today, district_id=bat_xat.pk)
+    daily_stats_bump(day=today, district_id=bat_xat.pk)  # debounced: one rebuild sees both writes
+    row = wait_for(
+        lambda: DistrictDay.objects.filter(day=today, district=bat_xat, checkins=3).first(),
+        message="the rebuilt figures",
+    )
+    assert row.venues_active == 1
+    assert celery_worker.log().count("daily_stats_bump_task") >= 1
+
+
+def test_reminders_at_the_cutoff_reach_facility_staff_and_health_officers(celery_worker, bat_xat):
+    facility = FacilityFactory(district=bat_xat, does_vaccination=True)
+    staff = UserFactory.with_role(Role.FACILITY_STAFF, facility=facility)
+    officer = UserFactory.with_role(Role.HEALTH_OFFICER)
+    vaccination_reminders_send_task.delay()
+
+    def mail() -> str:
+        return "".join(f.read_text() for f in celery_worker.mail_dir.glob("*.log"))
+
+    wait_for(lambda: staff.email in mail() and officer.email in mail(), message="both reminder e-mails")
+    assert VaccinationReminder.objects.get(facility=facility).sent_at is not None
+    assert Notification.objects.filter(user=staff).exists() and Notification.objects.filter(user=officer).exists()
