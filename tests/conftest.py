@@ -32,6 +32,14 @@ def _fast_password_hashing():
 
 
 @pytest.fixture(autouse=True)
+def _forget_recent_stats_bumps():
+    """The per-process debounce of dashboard rebuilds must not leak from one test to the next."""
+    from rollout.services import stats
+
+    stats._recently_bumped.clear()
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery_by_default():
     """Tasks queued by code under test run in-process unless a test starts a real worker."""
     celery_app.conf.task_always_eager = True

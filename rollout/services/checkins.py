@@ -25,6 +25,8 @@ from rollout.errors import ApplicationError
 from rollout.models import CheckIn, RetiredVenueKey, Venue
 from rollout.models.activity import CheckInMethod
 from rollout.ratelimit import hit_many, hit_many_and_mark
+from rollout.services.stats import daily_stats_bump
+from rollout.timeutils import local_date
 
 VENUE_SALT = "venue-checkin"
 VISIT_SALT = "checkin-visit"
@@ -207,6 +209,9 @@ def checkin_create(
         method=method,
         checked_in_at=now,
     )
+    # Dashboard figures for the venue's district and day (debounced; never fails the check-in).
+    district_id, day = venue.district_id, local_date(now)
+    transaction.on_commit(lambda: daily_stats_bump(day=day, district_id=district_id))
     return checkin, True
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -173,6 +174,12 @@ def _bump_key(day: date, district_id: int) -> str:
     return f"dailystats:pending:{day.isoformat()}:{district_id}"
 
 
+# Keys this process queued, with when: a write within the bump delay of the last one is already
+# covered by the pending rebuild (it runs after the delay), so busy paths (check-ins) skip even the
+# cache round trip. Per process, small (one entry per district and day), never shared.
+_recently_bumped: dict[str, float] = {}
+
+
 def daily_stats_bump(*, day: date, district_id: int) -> None:
     """Queue a rebuild of one district's day (at most one pending per day and district).
 
@@ -183,6 +190,9 @@ def daily_stats_bump(*, day: date, district_id: int) -> None:
 
     key = _bump_key(day, district_id)
     delay = settings.DAILY_STATS_BUMP_DELAY_SECONDS
+    now = time.monotonic()
+    if now - _recently_bumped.get(key, float("-inf")) < delay:
+        return  # this process queued a rebuild that runs after this write
     try:
         if not cache.add(key, 1, timeout=delay * 10):
             return  # a rebuild is already queued and will see this write
@@ -190,6 +200,7 @@ def daily_stats_bump(*, day: date, district_id: int) -> None:
             daily_stats_bump_task.apply_async(
                 kwargs={"day": day.isoformat(), "district_id": district_id}, countdown=delay
             )
+            _recently_bumped[key] = now
         except Exception:
             cache.delete(key)
             raise

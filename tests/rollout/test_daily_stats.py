@@ -235,3 +235,31 @@ def test_arrivals_are_counted_by_destination_not_checkpoint_district(world):
                    arrived_at=at(TODAY, 8))  # fmt: skip
     daily_stats_refresh(day=TODAY)
     assert (row(world.bat_xat, TODAY).arrivals, row(world.sa_pa, TODAY).arrivals) == (1, 0)
+
+
+def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat, django_capture_on_commit_callbacks):
+    from rollout.models import Inspection
+    from rollout.services.checkins import CheckInInput, checkin_create
+    from rollout.services.inspections import inspection_record
+    from rollout.timeutils import local_today
+    from tests.factories import UserFactory
+
+    venue = VenueFactory(district=bat_xat)
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin_create(venue=venue, data=CheckInInput(full_name="Lò Thị Mai", phone="0912345678", has_fever=True))
+    figures = DistrictDay.objects.get(day=local_today(), district=bat_xat)
+    assert (figures.checkins, figures.checkins_flagged) == (1, 1)
+
+    stats._recently_bumped.clear()  # a new request, a minute later
+    from rollout.models import Role
+
+    officer = UserFactory.with_role(Role.DISTRICT_OFFICER, district=bat_xat)
+    with django_capture_on_commit_callbacks(execute=True):
+        inspection_record(
+            by=officer,
+            venue=venue,
+            inspection=Inspection(
+                inspected_on=local_today(), inspector="Đoàn kiểm tra", compliant=False, violations="x"
+            ),
+        )
+    assert DistrictDay.objects.get(day=local_today(), district=bat_xat).inspections == 1
