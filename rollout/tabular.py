@@ -67,6 +67,12 @@ class ParsedRow:
 @dataclass
 class Table:
     rows: list[ParsedRow]
+    # Column key -> 0-based position in the sheet, so importers can name cells in cross-column errors.
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def cell_ref(self, key: str, row: int) -> str:
+        index = self.positions.get(key)
+        return f"{get_column_letter(index + 1) if index is not None else '?'}{row}"
 
     @property
     def valid(self) -> list[ParsedRow]:
@@ -249,7 +255,7 @@ def _parse(rows: Iterable[tuple[Any, ...]], columns: list[Column]) -> Table:
                 continue
             row.values[column.key] = clean
         parsed.append(row)
-    return Table(parsed)
+    return Table(parsed, positions)
 
 
 def _match_headers(header: tuple[Any, ...], columns: list[Column]) -> dict[str, int]:
