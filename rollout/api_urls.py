@@ -15,6 +15,8 @@ router.register("venues", apis.VenueViewSet, basename="venue")
 router.register("checkpoints", checkpoint_apis.CheckpointViewSet, basename="checkpoint")
 router.register("facilities", apis.FacilityViewSet, basename="facility")
 router.register("me", apis.MeView, basename="me")
+router.register("arrivals", checkpoint_apis.ArrivalViewSet, basename="arrival")
+router.register("daily-lists", checkpoint_apis.DailyListViewSet, basename="daily-list")
 
 app_name = "api"
 urlpatterns = [

@@ -42,6 +42,20 @@ NAV_ITEMS: list[NavItem] = [
         "facility",
     ),
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
+    # Issue 4: arrivals and daily lists.
+    NavItem(_("Record arrivals"), "checkpoints:arrival-record", (Role.CHECKPOINT_STAFF,), "qr"),
+    NavItem(
+        _("Arrivals"),
+        "checkpoints:arrival-list",
+        (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF),
+        "list",
+    ),
+    NavItem(
+        _("Daily lists"),
+        "checkpoints:daily-list-list",
+        (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER),
+        "report",
+    ),
 ]
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("rollout.urls_accounts")),
     path("", include("rollout.urls_app")),
     path("checkpoints/", include("checkpoints.urls")),
+    path("", include("checkpoints.urls_public")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rollout.api_urls")),
