@@ -35,6 +35,7 @@ from rollout.timeutils import local_today
 DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
+    "checkpoints.demo.seed_arrivals",  # issue 4: arrivals, declarations, daily lists
 ]
 
 
