@@ -348,6 +348,10 @@ CELERY_BEAT_SCHEDULE["daily-lists"] = {
     "task": "checkpoints.tasks.daily_lists_build_task",
     "schedule": crontab(hour=DAILY_LISTS_TIME.hour, minute=DAILY_LISTS_TIME.minute),
 }
+# One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"TestKindEnum": "checkpoints.models.TestKind", "TestResultEnum": "checkpoints.models.TestResult"}
+)
 # How long an unacknowledged task waits before another worker gets it (a worker killed mid-task).
 if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
     CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)

@@ -46,7 +46,7 @@ def test_travel_declaration_gives_a_personal_qr_pass(public, units):
     assert response["Location"] == reverse("declarations:pass", args=[declaration_token(declaration)])
     assert (declaration.phone, declaration.plate, declaration.symptoms) == ("0912345678", "29B-123.45", "Ho")
     assert (declaration.origin_province_id, declaration.origin_district_id, declaration.vaccine_doses) == (1, 1, 2)
-    assert str(declaration.pk) not in response["Location"]  # the token, never the id
+    assert response["Location"].startswith(f"/p/{declaration.token}:")  # the signed random key, never the id
     page = public.get(response["Location"])
     html = page.content.decode()
     assert "Nguyễn Văn An" in html and "0912***678" in html and "0912345678" not in html
