@@ -17,9 +17,9 @@ from itertools import accumulate
 from multiprocessing import get_context
 
 from django.conf import settings
-from django.db import connection, connections, models, transaction
-from django.utils import timezone
+from django.db import connection, connections, transaction
 
+from checkpoints.bulk import insert_rows
 from checkpoints.models import (
     Arrival,
     Checkpoint,
@@ -182,48 +182,17 @@ def seed_arrivals(ctx: DemoContext) -> None:
     )
 
 
-def _insert(model, rows: list[dict]) -> None:
-    """INSERT many rows with one prepared statement (several times faster than bulk_create here)."""
-    if not rows:
-        return
-    ops, now = connection.ops, timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    converters = []
-    for f in fields:
-        if isinstance(f, models.DateTimeField):
-            converters.append(ops.adapt_datetimefield_value)
-        elif isinstance(f, models.DateField):
-            converters.append(ops.adapt_datefield_value)
-        elif isinstance(f, models.DecimalField):
-            converters.append(lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
-        else:
-            converters.append(None)
-    defaults = [now if getattr(f, "auto_now_add", False) else f.get_default() for f in fields]
-    params = []
-    for row in rows:
-        values = []
-        for f, convert, default in zip(fields, converters, defaults, strict=True):
-            value = row.get(f.attname, default)
-            values.append(convert(value) if convert is not None and value is not None else value)
-        params.append(values)
-    columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    table = ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608 (names from models)
-
-
 def _store_day(rng: random.Random, day: date, rows: list) -> int:
     with transaction.atomic():
         declarations = [d for _a, d in rows if d is not None]
-        _insert(Declaration, declarations)
+        insert_rows(Declaration, declarations)
         by_token = dict(
             Declaration.objects.filter(token__in=[d["token"] for d in declarations]).values_list("token", "pk")
         )
         for arrival, declaration in rows:
             if declaration is not None:
                 arrival["declaration_id"] = by_token[declaration["token"]]
-        _insert(Arrival, [a for a, _d in rows])
+        insert_rows(Arrival, [a for a, _d in rows])
         # A few likely duplicates: the same person recorded again within minutes, flagged.
         start, end = day_bounds(day)
         pks = list(Arrival.objects.filter(arrived_at__gte=start, arrived_at__lt=end).values_list("pk", flat=True))
@@ -235,7 +204,7 @@ def _store_day(rng: random.Random, day: date, rows: list) -> int:
                 original
                 | {"arrived_at": moment, "possible_duplicate_of_id": original["pk"], "notes": "Quay lại chốt lần hai"}
             )
-        _insert(Arrival, copies)
+        insert_rows(Arrival, copies)
     return len(rows) + len(copies)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from threading import Lock
 
 from rollout.models import Commune, District, Province
@@ -35,19 +36,25 @@ class UnitIndex:
         raw = str(text).strip()
         if raw.isdigit():
             return int(raw) if int(raw) in self.province_name else None
-        return self.province_by_name.get(fold(raw))
+        return self.province_by_name.get(_folded(raw))
 
     def find_district(self, province: int, text: str) -> int | None:
         raw = str(text).strip()
         if raw.isdigit():
             return int(raw) if self.district_province.get(int(raw)) == province else None
-        return self.district_by_name.get((province, fold(raw)))
+        return self.district_by_name.get((province, _folded(raw)))
 
     def find_commune(self, district: int, text: str) -> int | None:
         raw = str(text).strip()
         if raw.isdigit():
             return int(raw) if self.commune_district.get(int(raw)) == district else None
-        return self.commune_by_name.get((district, fold(raw)))
+        return self.commune_by_name.get((district, _folded(raw)))
+
+
+@lru_cache(maxsize=4096)
+def _folded(text: str) -> str:
+    # Imports repeat the same few unit names thousands of times.
+    return fold(text)
 
 
 def _names(name: str) -> set[str]:

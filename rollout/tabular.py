@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook
+from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, read_sheet_rows
 
 Parser = Callable[[Any], Any]
 
@@ -186,14 +186,18 @@ def choice(options: dict[str, Any]) -> Parser:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None) -> Table:
-    """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers."""
+def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None, fast: bool = False) -> Table:
+    """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers.
+
+    ``fast=True`` reads the sheet with ``rollout.xlsx.read_sheet_rows`` (lxml) instead of openpyxl:
+    several times faster on large files (bulk arrival imports), same values for data cells.
+    """
     name = getattr(upload, "name", "") or ""
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)
     if head.startswith(b"PK"):
-        rows = _xlsx_rows(upload, sheet)
+        rows = read_sheet_rows(upload, sheet=sheet) if fast else _xlsx_rows(upload, sheet)
     elif name.lower().endswith(".csv"):
         rows = _csv_rows(upload)
     else:

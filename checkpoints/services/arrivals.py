@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,8 +14,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival, Checkpoint, Declaration, TestKind, TestResult
+from checkpoints.models import Arrival, Checkpoint, Declaration, TestKind
 from checkpoints.services.travel import (
+    TEST_KINDS,
+    TEST_RESULTS,
     Errors,
     TravelInput,
     check_arrival_time,
@@ -102,10 +105,10 @@ def arrival_clean(data: ArrivalInput) -> dict[str, Any]:
     except ValidationError as exc:
         errors.add("temperature", exc.messages[0])
     test = data.test_at_checkpoint or TestKind.NONE
-    if test not in TestKind.values:
+    if test not in TEST_KINDS:
         errors.add("test_at_checkpoint", _("Not one of the allowed values."))
     result = data.test_at_checkpoint_result or ""
-    if result not in TestResult.values:
+    if result not in TEST_RESULTS:
         errors.add("test_at_checkpoint_result", _("Not one of the allowed values."))
     values["test_at_checkpoint"] = test
     values["test_at_checkpoint_result"] = "" if test == TestKind.NONE else result
@@ -181,7 +184,7 @@ def arrival_record(
         arrival = Arrival.objects.create(
             **values, recorded_by=by, possible_duplicate_of=duplicate, import_key=import_key or None
         )
-        arrivals_after_commit([arrival])
+        arrivals_after_commit([(arrival.destination_district_id, arrival.arrived_at)])
     return ArrivalOutcome(arrival, created=True)
 
 
@@ -220,9 +223,10 @@ def arrival_merge(*, into: Arrival, values: dict[str, Any]) -> Arrival:
     return into
 
 
-def arrivals_after_commit(arrivals: list[Arrival]) -> None:
-    """Queue the follow-up work once the arrivals are committed: lists of past days are rebuilt."""
-    pairs = {(a.destination_district_id, local_date(a.arrived_at)) for a in arrivals}
+def arrivals_after_commit(arrivals: Iterable[tuple[int, datetime]]) -> None:
+    """Queue the follow-up work once arrivals (destination district, arrival time) are committed:
+    lists of past days that already exist are rebuilt."""
+    pairs = {(district, local_date(moment)) for district, moment in arrivals}
     transaction.on_commit(lambda: _refresh_lists(pairs))
 
 

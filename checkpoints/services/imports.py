@@ -12,16 +12,17 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from checkpoints.bulk import insert_rows
 from checkpoints.models import Arrival, Checkpoint, TestKind, TestResult, Vehicle
 from checkpoints.services.arrivals import DUPLICATE_WINDOW, ArrivalInput, arrival_clean, arrivals_after_commit
 from checkpoints.services.travel import unit_from_text
@@ -30,7 +31,6 @@ from rollout import scoping, tabular
 from rollout.errors import ApplicationError
 from rollout.models import User
 from rollout.services.audit import Action, audit_record
-from rollout.text import fold
 from rollout.timeutils import local_datetime
 from rollout.validators import normalize_id_number, normalize_phone
 
@@ -53,6 +53,11 @@ def moment(value: Any) -> datetime | None:
             continue
         return local_datetime(parsed.date(), parsed.time())
     raise ValueError(_("Enter a date and time as dd/mm/yyyy hh:mm."))
+
+
+def _choice(options: dict[str, Any]) -> tabular.Parser:
+    """``tabular.choice`` remembering each distinct cell text (a column repeats a handful of values)."""
+    return lru_cache(maxsize=256)(tabular.choice(options))
 
 
 def _labels(choices: list[tuple[str, Any]]) -> dict[str, str]:
@@ -89,15 +94,15 @@ def import_columns() -> list[tabular.Column]:
         C("destination_commune", "Xã đến", tabular.text(100), required=False, width=20, example="Thị trấn Bát Xát"),
         C("destination_address", "Địa chỉ nơi đến", tabular.text(300), required=False, width=30,
           example="Tổ 3, thị trấn Bát Xát"),
-        C("vehicle", "Phương tiện", tabular.choice(_labels(Vehicle.choices)), required=False, width=14,
+        C("vehicle", "Phương tiện", _choice(_labels(Vehicle.choices)), required=False, width=14,
           example=vehicles[0], choices=vehicles),
         C("plate", "Biển số", tabular.text(20), required=False, width=12, example="29A-123.45"),
         C("purpose", "Mục đích", tabular.text(300), required=False, width=20, example="Công tác"),
         C("vaccine_doses", "Số mũi vắc xin", tabular.integer(0, 5), required=False, width=10, example=2),
         C("temperature", "Nhiệt độ (°C)", tabular.text(10), required=False, width=10, example="36.5"),
-        C("test_at_checkpoint", "Xét nghiệm tại chốt", tabular.choice(_labels(TestKind.choices)), required=False,
+        C("test_at_checkpoint", "Xét nghiệm tại chốt", _choice(_labels(TestKind.choices)), required=False,
           width=22, example=tests[0], choices=tests),
-        C("test_at_checkpoint_result", "Kết quả xét nghiệm", tabular.choice(_labels(TestResult.choices)),
+        C("test_at_checkpoint_result", "Kết quả xét nghiệm", _choice(_labels(TestResult.choices)),
           required=False, width=16, example=results[0], choices=results),
         C("notes", "Ghi chú", tabular.text(2000), required=False, width=30, example=""),
     ]  # fmt: skip
@@ -165,7 +170,7 @@ def import_key(checkpoint_id: int, values: dict[str, Any]) -> str:
     parts = [
         str(checkpoint_id),
         values["arrived_at"].isoformat(timespec="minutes"),
-        fold(values["full_name"]),
+        values["full_name"].lower(),  # already trimmed, spaces collapsed
         values["id_number"],
         values["phone"],
         str(values["destination_district_id"]),
@@ -173,11 +178,12 @@ def import_key(checkpoint_id: int, values: dict[str, Any]) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def _resolve_units(table: tabular.Table, row: tabular.ParsedRow, errors: list[tabular.CellError]) -> dict:
+def _resolve_units(
+    table: tabular.Table, row: tabular.ParsedRow, errors: list[tabular.CellError], headers: dict[str, str]
+) -> dict:
     """Unit names or codes -> codes; problems named by cell."""
     v = row.values
     codes: dict[str, int | None] = {}
-    headers = {c.key: c.header for c in import_columns_cached()}
 
     def resolve(key: str, kind: str, parent: int | None) -> int | None:
         text = v.get(key) or ""
@@ -213,7 +219,7 @@ def arrivals_import_read(upload: IO[bytes], *, checkpoint: Checkpoint) -> Import
     """Parse and check every row; mark rows already imported and likely duplicates. Stores nothing."""
     columns = import_columns_cached()
     headers = {c.key: c.header for c in columns}
-    table = tabular.read_table(upload, columns)
+    table = tabular.read_table(upload, columns, fast=True)
     if len(table.rows) > MAX_ROWS:
         raise ApplicationError(_("At most %(n)s rows per file; split the file.") % {"n": MAX_ROWS})
     rows: list[ImportRow] = []
@@ -227,7 +233,7 @@ def arrivals_import_read(upload: IO[bytes], *, checkpoint: Checkpoint) -> Import
             row.status = "error"
             continue
         v = parsed.values
-        codes = _resolve_units(table, parsed, row.errors)
+        codes = _resolve_units(table, parsed, row.errors, headers)
         if row.errors:
             row.status = "error"
             continue
@@ -263,50 +269,47 @@ def arrivals_import_read(upload: IO[bytes], *, checkpoint: Checkpoint) -> Import
             row.status, row.same_as = "repeat", seen[key]
         else:
             seen[key] = row.number
-    _mark_already_imported(rows)
-    _mark_likely_duplicates(rows, checkpoint)
+    _mark_stored(rows, checkpoint)
     return ImportPreview(rows)
 
 
-def _mark_already_imported(rows: list[ImportRow]) -> None:
-    pending = {r.values["import_key"]: r for r in rows if r.status == "new"}
-    keys = list(pending)
-    for start in range(0, len(keys), 1000):
-        for key in Arrival.objects.filter(import_key__in=keys[start : start + 1000]).values_list(
-            "import_key", flat=True
-        ):
-            pending[key].status = "already"
-
-
-def _mark_likely_duplicates(rows: list[ImportRow], checkpoint: Checkpoint) -> None:
-    """Same ID or phone at this checkpoint within an hour of an arrival already stored: flagged."""
+def _mark_stored(rows: list[ImportRow], checkpoint: Checkpoint) -> None:
+    """Rows imported before (same key) are skipped; a likely duplicate of a stored arrival (same ID or
+    phone at this checkpoint within an hour) is flagged. One query over the file's time span: the
+    checkpoint's arrivals there, matched in memory (thousands of keys in an IN list cost more)."""
     new = [r for r in rows if r.status == "new"]
     if not new:
         return
     times = [r.values["arrived_at"] for r in new]
-    ids = {r.values["id_number"] for r in new if r.values["id_number"]}
-    phones = {r.values["phone"] for r in new if r.values["phone"]}
     stored = Arrival.objects.filter(
-        Q(id_number__in=ids) | Q(phone__in=phones),
         checkpoint=checkpoint,
         arrived_at__gte=min(times) - DUPLICATE_WINDOW,
         arrived_at__lte=max(times) + DUPLICATE_WINDOW,
-    ).values_list("pk", "arrived_at", "id_number", "phone")
+    ).values_list("pk", "arrived_at", "id_number", "phone", "import_key")
+    keys: set[str] = set()
     by_person: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-    for pk, arrived, id_number, phone in stored:
-        for person in (f"id:{id_number}" if id_number else "", f"ph:{phone}" if phone else ""):
-            if person:
-                by_person[person].append((arrived, pk))
-    if not by_person:
-        return
+    for pk, arrived, id_number, phone, key in stored.iterator(chunk_size=5000):
+        if key:
+            keys.add(key)
+        if id_number:
+            by_person[f"id:{id_number}"].append((arrived, pk))
+        if phone:
+            by_person[f"ph:{phone}"].append((arrived, pk))
     for row in new:
-        people = [f"id:{row.values['id_number']}", f"ph:{row.values['phone']}"]
-        for person in people:
-            for arrived, pk in by_person.get(person, ()):
-                if abs(arrived - row.values["arrived_at"]) <= DUPLICATE_WINDOW:
-                    row.duplicate_of = pk
-                    break
-            if row.duplicate_of:
+        if row.values["import_key"] in keys:
+            row.status = "already"
+            continue
+        for person in (f"id:{row.values['id_number']}", f"ph:{row.values['phone']}"):
+            match = next(
+                (
+                    pk
+                    for arrived, pk in by_person.get(person, ())
+                    if abs(arrived - row.values["arrived_at"]) <= DUPLICATE_WINDOW
+                ),
+                None,
+            )
+            if match:
+                row.duplicate_of = match
                 break
 
 
@@ -325,9 +328,10 @@ def arrivals_import_commit(
     if not scoping.checkpoints_for_arrivals(by).filter(pk=checkpoint.pk).exists():
         raise PermissionDenied
     preview = arrivals_import_read(upload, checkpoint=checkpoint)
-    objects = [Arrival(**r.values, recorded_by=by, possible_duplicate_of_id=r.duplicate_of) for r in preview.new]
+    objects = [r.values | {"recorded_by_id": by.pk, "possible_duplicate_of_id": r.duplicate_of} for r in preview.new]
     with transaction.atomic():
-        Arrival.objects.bulk_create(objects, batch_size=1000, ignore_conflicts=True)
+        # The unique import key makes a racing second confirmation store nothing.
+        insert_rows(Arrival, objects, ignore_conflicts=True)
         audit_record(
             Action.ARRIVAL_IMPORT,
             request=request,
@@ -335,7 +339,7 @@ def arrivals_import_commit(
             obj=checkpoint,
             detail={"created": len(objects), "skipped": preview.count("already") + preview.count("repeat")},
         )
-        arrivals_after_commit(objects)
+        arrivals_after_commit((o["destination_district_id"], o["arrived_at"]) for o in objects)
     result = ImportResult(
         created=len(objects),
         skipped=preview.count("already") + preview.count("repeat"),

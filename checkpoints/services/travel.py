@@ -26,6 +26,10 @@ from rollout.validators import normalize_id_number, normalize_phone
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\r\n]+")
 MAX_DOSES = 5
+# Allowed values, computed once (``TextChoices.values`` builds a new list on every call).
+VEHICLES = ["", *Vehicle.values]
+TEST_KINDS = list(TestKind.values)
+TEST_RESULTS = list(TestResult.values)
 
 
 @dataclass
@@ -122,7 +126,7 @@ def travel_clean(data: TravelInput, errors: Errors) -> dict[str, Any]:
     out["birth_year"] = data.birth_year
     _units(data, errors, out)
     _text(errors, out, "destination_address", data.destination_address, 300)
-    _choice(errors, out, "vehicle", data.vehicle, ["", *Vehicle.values], "")
+    _choice(errors, out, "vehicle", data.vehicle, VEHICLES, "")
     _text(errors, out, "plate", data.plate, 20)
     out["plate"] = out.get("plate", "").upper()
     _text(errors, out, "purpose", data.purpose, 300)
@@ -131,8 +135,8 @@ def travel_clean(data: TravelInput, errors: Errors) -> dict[str, Any]:
         errors.add("vaccine_doses", _("Between 0 and %(n)s doses.") % {"n": MAX_DOSES})
     out["vaccine_doses"] = doses
     _past_day(errors, out, "last_dose_on", data.last_dose_on)
-    _choice(errors, out, "latest_test", data.latest_test, TestKind.values, TestKind.NONE)
-    _choice(errors, out, "latest_test_result", data.latest_test_result, TestResult.values, "")
+    _choice(errors, out, "latest_test", data.latest_test, TEST_KINDS, TestKind.NONE)
+    _choice(errors, out, "latest_test_result", data.latest_test_result, TEST_RESULTS, "")
     if out.get("latest_test") == TestKind.NONE:
         out["latest_test_result"] = ""
     _past_day(errors, out, "latest_test_on", data.latest_test_on)
