@@ -425,15 +425,25 @@ def daily_list_notify(*, daily_list_id: int) -> bool:
         FocalOfficer.objects.filter(district=daily_list.district, is_primary=True).order_by("pk").first()
         or FocalOfficer.objects.filter(district=daily_list.district).order_by("pk").first()
     )
-    revision, previous = daily_list.revision, (daily_list.emailed_revision, daily_list.emailed_at)
+    revision, previous = daily_list.revision, daily_list.emailed_revision
     # Claim first: a duplicate task finds nothing to do.
-    claimed = DailyList.objects.filter(pk=daily_list.pk, emailed_revision__lt=revision).update(
-        emailed_revision=revision, emailed_at=timezone.now(), emailed_to=officer.email if officer else ""
-    )
-    if not claimed:
+    if not DailyList.objects.filter(pk=daily_list.pk, emailed_revision__lt=revision).update(emailed_revision=revision):
         return False
     link = settings.SITE_URL + reverse("checkpoints:daily-list-download", kwargs={"pk": daily_list.pk})
     page = settings.SITE_URL + reverse("checkpoints:daily-list-list") + f"?date={daily_list.day:%Y-%m-%d}"
+    if officer is not None:
+        try:
+            with translation.override("vi"):
+                email_send(
+                    "daily_list_ready",
+                    to=[officer.email],
+                    context={"daily_list": daily_list, "officer": officer, "link": link, "page": page},
+                )
+        except Exception:
+            # Give the claim back so the retry sends it.
+            DailyList.objects.filter(pk=daily_list.pk, emailed_revision=revision).update(emailed_revision=previous)
+            raise
+        DailyList.objects.filter(pk=daily_list.pk).update(emailed_at=timezone.now(), emailed_to=officer.email)
     with translation.override("vi"):
         message = _("The list of arrivals for %(district)s on %(day)s is ready (%(rows)s people).") % {
             "district": daily_list.district.name,
@@ -444,21 +454,7 @@ def daily_list_notify(*, daily_list_id: int) -> bool:
         is_active=True, role_assignments__role=Role.DISTRICT_OFFICER, role_assignments__district=daily_list.district
     ).distinct()
     notifications_send(officers, message=message, url=page)
-    if officer is None:
-        return False
-    try:
-        with translation.override("vi"):
-            email_send(
-                "daily_list_ready",
-                to=[officer.email],
-                context={"daily_list": daily_list, "officer": officer, "link": link, "page": page},
-            )
-    except Exception:
-        DailyList.objects.filter(pk=daily_list.pk, emailed_revision=revision).update(
-            emailed_revision=previous[0], emailed_at=previous[1]
-        )
-        raise
-    return True
+    return officer is not None
 
 
 # --- Checkpoint exports and retention ---------------------------------------------------------

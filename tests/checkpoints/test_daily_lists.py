@@ -317,3 +317,32 @@ def test_checkpoint_list_export_is_for_its_staff_and_province_staff(request, cli
 def test_checkpoint_staff_cannot_export_another_checkpoint(client_for, checkpoint_staff, other_checkpoint):
     url = reverse("checkpoints:checkpoint-export", args=[other_checkpoint.pk])
     assert client_for(checkpoint_staff).get(url).status_code == 404
+
+
+def test_no_focal_officer_means_no_email_recorded_but_officers_are_told_in_the_app(arrival, district_officer):
+    from checkpoints.services.daily_lists import daily_list_notify
+
+    daily_list = daily_list_build(district=district("bat_xat"), day=DAY, notify=False)
+    assert daily_list_notify(daily_list_id=daily_list.pk) is False
+    daily_list.refresh_from_db()
+    assert daily_list.emailed_at is None and daily_list.emailed_revision == 1
+    assert Notification.objects.filter(user=district_officer).count() == 1
+
+
+def test_a_failed_email_gives_the_claim_back_for_the_retry(arrival, focal_officers, monkeypatch):
+    from checkpoints.services import daily_lists
+
+    daily_list = daily_list_build(district=district("bat_xat"), day=DAY, notify=False)
+
+    def broken(*args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(daily_lists, "email_send", broken)
+    with pytest.raises(OSError):
+        daily_lists.daily_list_notify(daily_list_id=daily_list.pk)
+    daily_list.refresh_from_db()
+    assert daily_list.emailed_revision == 0 and daily_list.emailed_at is None
+    monkeypatch.undo()
+    assert daily_lists.daily_list_notify(daily_list_id=daily_list.pk) is True
+    daily_list.refresh_from_db()
+    assert daily_list.emailed_to == "bat_xat@demo.gov.vn" and len(mail.outbox) == 1
