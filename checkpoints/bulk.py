@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
@@ -14,7 +14,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore
     """INSERT ``rows`` (dicts of attnames; missing fields get their default, ``auto_now_add`` now).
 
     With ``ignore_conflicts``, a row that would break a unique constraint is skipped (PostgreSQL and
-    SQLite: ``ON CONFLICT DO NOTHING``).
+    SQLite: ``ON CONFLICT DO NOTHING``). All rows or none are stored.
     """
     if not rows:
         return
@@ -41,7 +41,19 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore
         params.append(values)
     table = ops.quote_name(model._meta.db_table)
     columns = ", ".join(ops.quote_name(f.column) for f in fields)
-    marks = ", ".join(["%s"] * len(fields))
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}){conflict}", params)  # noqa: S608
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY into a temporary table, then one INSERT … SELECT: the fastest way in, and it keeps the
+            # unique constraints' ON CONFLICT behaviour, which COPY alone does not have.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE bulk_rows ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
+            )
+            with cursor.cursor.copy(f"COPY bulk_rows ({columns}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+            cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_rows{conflict}")  # noqa: S608
+            cursor.execute("DROP TABLE bulk_rows")
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}){conflict}", params)  # noqa: S608

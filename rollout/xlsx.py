@@ -199,12 +199,18 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
     return dates
 
 
+_T, _R = f"{_MAIN}t", f"{_MAIN}r"
+
+
 def _text_of(element) -> str:
     # A shared or inline string: its <t>, or the <t> of its rich-text runs (phonetic runs left out).
-    direct = element.find(f"{_MAIN}t")
-    if direct is not None:
-        return direct.text or ""
-    return "".join(t.text or "" for t in element.iterfind(f"{_MAIN}r/{_MAIN}t"))
+    parts = []
+    for child in element:
+        if child.tag == _T:
+            return child.text or ""
+        if child.tag == _R:
+            parts.extend(t.text or "" for t in child if t.tag == _T)
+    return "".join(parts)
 
 
 def read_sheet_rows(upload: IO[bytes], *, sheet: str | None = None) -> Iterator[tuple[Any, ...]]:
@@ -223,6 +229,7 @@ def read_sheet_rows(upload: IO[bytes], *, sheet: str | None = None) -> Iterator[
         dates = _date_styles(archive)
         epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
         row_tag, v_tag, is_tag = f"{_MAIN}row", f"{_MAIN}v", f"{_MAIN}is"
+        columns = column_index_from_string
         with archive.open(path) as source:
             expected = 1
             events = etree.iterparse(
@@ -239,27 +246,30 @@ def read_sheet_rows(upload: IO[bytes], *, sheet: str | None = None) -> Iterator[
                 for c in row:
                     ref = c.get("r")
                     if ref:
-                        column = column_index_from_string(ref.rstrip("0123456789"))
+                        column = columns(ref.rstrip("0123456789"))
                         if column > len(values) + 1:
                             values.extend([None] * (column - 1 - len(values)))
                     kind = c.get("t", "n")
-                    if kind == "inlineStr":
-                        inline = c.find(is_tag)
-                        value = _text_of(inline) if inline is not None else None
-                    else:
-                        value = c.findtext(v_tag) or None
-                        if value is not None:
-                            if kind == "n":
-                                value = float(value) if any(ch in value for ch in ".eE") else int(value)
-                                style = c.get("s")
-                                if style and int(style) in dates:
-                                    value = from_excel(value, epoch)
-                            elif kind == "s":
-                                value = strings[int(value)]
-                            elif kind == "b":
-                                value = value == "1"
-                            elif kind == "d":
-                                value = datetime.fromisoformat(value)
+                    value = None
+                    # Children are read directly: ElementPath (find/findtext) is Python and costs more.
+                    for child in c:
+                        tag = child.tag
+                        if tag == v_tag:
+                            value = child.text or None
+                        elif tag == is_tag:
+                            value = _text_of(child)
+                    if value is not None and kind != "inlineStr":
+                        if kind == "n":
+                            value = float(value) if any(ch in value for ch in ".eE") else int(value)
+                            style = c.get("s")
+                            if style and int(style) in dates:
+                                value = from_excel(value, epoch)
+                        elif kind == "s":
+                            value = strings[int(value)]
+                        elif kind == "b":
+                            value = value == "1"
+                        elif kind == "d":
+                            value = datetime.fromisoformat(value)
                     values.append(value)
                 yield tuple(values)
                 expected = number + 1

@@ -96,8 +96,8 @@ def _choice(errors: Errors, out: dict, name: str, value: Any, choices: list[str]
         out[name] = value
 
 
-def _past_day(errors: Errors, out: dict, name: str, value: date | None) -> None:
-    if value is not None and value > local_today():
+def _past_day(errors: Errors, out: dict, name: str, value: date | None, today: date) -> None:
+    if value is not None and value > today:
         errors.add(name, _("This date is in the future."))
     out[name] = value
 
@@ -105,6 +105,7 @@ def _past_day(errors: Errors, out: dict, name: str, value: date | None) -> None:
 def travel_clean(data: TravelInput, errors: Errors) -> dict[str, Any]:
     """Model field values (``*_id`` for units) for the travel fields; problems go into ``errors``."""
     out: dict[str, Any] = {}
+    today = local_today()
     _text(errors, out, "full_name", data.full_name, 200)
     if not out.get("full_name") and "full_name" not in errors:
         errors.add("full_name", _("This field is required."))
@@ -121,7 +122,7 @@ def travel_clean(data: TravelInput, errors: Errors) -> dict[str, Any]:
             errors.add("id_number", exc.messages[0])
     if not (data.phone and str(data.phone).strip()) and not (data.id_number and str(data.id_number).strip()):
         errors.add("phone", _("Enter a phone number or an ID number."))
-    if data.birth_year is not None and not 1900 <= data.birth_year <= local_today().year:
+    if data.birth_year is not None and not 1900 <= data.birth_year <= today.year:
         errors.add("birth_year", _("Enter a year between 1900 and this year."))
     out["birth_year"] = data.birth_year
     _units(data, errors, out)
@@ -134,12 +135,12 @@ def travel_clean(data: TravelInput, errors: Errors) -> dict[str, Any]:
     if not 0 <= doses <= MAX_DOSES:
         errors.add("vaccine_doses", _("Between 0 and %(n)s doses.") % {"n": MAX_DOSES})
     out["vaccine_doses"] = doses
-    _past_day(errors, out, "last_dose_on", data.last_dose_on)
+    _past_day(errors, out, "last_dose_on", data.last_dose_on, today)
     _choice(errors, out, "latest_test", data.latest_test, TEST_KINDS, TestKind.NONE)
     _choice(errors, out, "latest_test_result", data.latest_test_result, TEST_RESULTS, "")
     if out.get("latest_test") == TestKind.NONE:
         out["latest_test_result"] = ""
-    _past_day(errors, out, "latest_test_on", data.latest_test_on)
+    _past_day(errors, out, "latest_test_on", data.latest_test_on, today)
     _text(errors, out, "symptoms", data.symptoms, 300)
     return out
 
