@@ -172,7 +172,11 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(arrivals, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    # One download button: the checkpoint filtered on, or the user's only checkpoint.
     exportable = scoping.checkpoint_lists_for(request.user)
+    export = exportable.filter(pk=int(checkpoint)).first() if checkpoint.isdigit() else None
+    if export is None and len(candidates := list(exportable[:2])) == 1:
+        export = candidates[0]
     return render(
         request,
         "checkpoints/arrival_list.html",
@@ -187,7 +191,7 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
             else scoping.checkpoints_for(request.user),
             "districts": scoping.districts_for(request.user),
             "filters": {"checkpoint": checkpoint, "district": district, "querystring": params.urlencode()},
-            "exportable": exportable,
+            "export": export,
         },
     )
 
