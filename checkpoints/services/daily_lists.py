@@ -107,8 +107,10 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
     provinces, districts, communes = units.province_name, units.district_name, units.commune_name
     checkpoints = dict(Checkpoint.objects.values_list("pk", "name"))
     vehicles = {k: str(v) for k, v in Vehicle.choices if k}
-    tests = {k: str(v) for k, v in TestKind.choices}
-    results = {k: str(v) for k, v in TestResult.choices if k}
+    # "Rapid antigen: Negative" for every (test, result), computed once.
+    tested = {(t, r): f"{label}: {result}" for t, label in TestKind.choices for r, result in TestResult.choices if r}
+    tested |= {(t, ""): str(label) for t, label in TestKind.choices}
+    tested = {key: (None if key[0] == TestKind.NONE else value) for key, value in tested.items()}
     with_district = any(c.key == "destination_district" for c in columns)
     with_checkpoint = any(c.key == "checkpoint" for c in columns)
     illegal = ILLEGAL_CHARACTERS_RE.search
@@ -130,7 +132,8 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
     def make(n: int, r: tuple) -> list[Any]:
         (arrived, name, born, id_number, phone, o_prov, o_dist, o_comm, d_dist, d_comm, address,
          checkpoint, vehicle, plate, doses, test, result, temperature, symptoms, notes) = r[:20]  # fmt: skip
-        arrived_cell.value = arrived.astimezone(tz).replace(tzinfo=None)
+        # PostgreSQL already sends local wall-clock time (see _stream); the ORM sends aware datetimes.
+        arrived_cell.value = arrived if arrived.tzinfo is None else arrived.astimezone(tz).replace(tzinfo=None)
         row = [n, arrived_cell, text(name), born, id_number or None, phone or None,
                provinces.get(o_prov), districts.get(o_dist), communes.get(o_comm)]  # fmt: skip
         if with_district:
@@ -138,11 +141,8 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
         row += [communes.get(d_comm), text(address)]
         if with_checkpoint:
             row.append(text(checkpoints.get(checkpoint)))
-        if test == TestKind.NONE:
-            tested = None
-        else:
-            tested = f"{tests[test]}: {results[result]}" if result in results else tests.get(test)
-        row += [vehicles.get(vehicle), text(plate), doses, tested, temperature, text(symptoms), text(notes)]
+        row += [vehicles.get(vehicle), text(plate), doses, tested.get((test, result)), temperature, text(symptoms),
+                text(notes)]  # fmt: skip
         return row
 
     return make
@@ -158,6 +158,16 @@ def _stream(rows: QuerySet) -> Iterator[tuple]:
         yield from rows.iterator(chunk_size=CHUNK_SIZE)
         return
     sql, params = rows.query.sql_with_params()
+    # The database also turns the time into local wall-clock time and the temperature into a float:
+    # cheaper there than per row in Python. Columns keep ROW_FIELDS' order (attname == column here); the
+    # id is only needed to keep the order stable.
+    columns = [
+        "q.arrived_at AT TIME ZONE %s" if name == "arrived_at" else "q.temperature::float8" if name == "temperature"
+        else f"q.{connection.ops.quote_name(name)}"
+        for name in (*ROW_FIELDS, "total")
+    ]  # fmt: skip
+    sql = f"SELECT {', '.join(columns)} FROM ({sql}) q ORDER BY q.arrived_at, q.id"  # noqa: S608 (our own names)
+    params = (settings.TIME_ZONE, *params)
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(CHUNK_SIZE):
@@ -185,7 +195,9 @@ def write_arrivals_workbook(
         header_row = 1 + len(facts) + 1 + 1 + 1 + 1  # title, facts, row count, warning, blank, header
         ws.freeze_panes = f"A{header_row + 1}"
         rows = (
-            arrivals.annotate(total=Window(Count("pk"))).order_by("arrived_at", "pk").values_list(*ROW_FIELDS, "total")
+            arrivals.annotate(total=Window(Count("pk")))
+            .order_by("arrived_at", "pk")
+            .values_list(*ROW_FIELDS, "id", "total")
         )
         stream = _stream(rows)
         first = next(stream, None)
