@@ -120,6 +120,7 @@ class DeclarationKind(models.TextChoices):
 class Declaration(TravelFields):
     kind = models.CharField(_("kind"), max_length=10, choices=DeclarationKind.choices)
     travel_date = models.DateField(_("travel date"), null=True, blank=True)
+    contact_with_case = models.BooleanField(_("contact with a confirmed case in 14 days"), default=False)
     # Random part of the personal QR's signed token; never the database id.
     token = models.CharField(max_length=32, unique=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -174,3 +175,37 @@ class Arrival(TravelFields):
 
     def __str__(self) -> str:
         return f"{self.checkpoint_id} @ {self.arrived_at:%Y-%m-%d %H:%M}"
+
+
+class DailyList(models.Model):
+    """One district's list of the people who arrived bound for it on one local day (SPEC §5).
+
+    One row per (district, day): re-running the day writes a new revision that replaces the file.
+    The file lives under ``PRIVATE_FILES_ROOT`` and is only served through a view that checks scope.
+    """
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="daily_lists", verbose_name=_("district")
+    )
+    day = models.DateField(_("day"))
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    # Path relative to PRIVATE_FILES_ROOT.
+    file = models.CharField(max_length=300)
+    generated_at = models.DateTimeField(_("generated at"))
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # The revision the focal officer was e-mailed about (claimed before sending).
+    emailed_revision = models.PositiveIntegerField(default=0)
+    emailed_to = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-day", "district"]
+        verbose_name = _("daily list")
+        verbose_name_plural = _("daily lists")
+        constraints = [models.UniqueConstraint(fields=["district", "day"], name="daily_list_one_per_district_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.district_id} {self.day:%Y-%m-%d} r{self.revision}"

@@ -24,6 +24,8 @@ router.register("overview", apis_platforms.OverviewView, basename="overview")
 router.register("adoption-updates", apis_platforms.AdoptionUpdateViewSet, basename="adoption-update")
 router.register("testing-rollout", apis_platforms.TestingRolloutViewSet, basename="testing-rollout")
 router.register("vaccination-updates", apis_platforms.VaccinationUpdateViewSet, basename="vaccination-update")
+router.register("arrivals", checkpoint_apis.ArrivalViewSet, basename="arrival")
+router.register("daily-lists", checkpoint_apis.DailyListViewSet, basename="daily-list")
 
 app_name = "api"
 urlpatterns = [

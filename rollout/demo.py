@@ -36,6 +36,7 @@ DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
     "rollout.demo_checkins.seed_checkins",  # venue check-ins and inspections
+    "checkpoints.demo.seed_arrivals",  # declarations, arrivals and their daily lists
     "rollout.demo_platforms.seed_platform_activity",  # adoption, testing platform, vaccination logs
     # Weekly reports read the system figures of everything above.
     "reports.demo.seed_reports",

@@ -15,6 +15,9 @@ from rollout.models import Role
 
 _ALL = tuple(Role.values)
 _PROVINCE = (Role.PROVINCE_ADMIN, Role.PROVINCE_VIEWER)
+_HEALTH = (*_PROVINCE, Role.HEALTH_OFFICER)
+# Lists of people (personal data): not for province viewers (SPEC §1, §9).
+_PERSONAL = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER)
 
 
 @dataclass(frozen=True)
@@ -27,45 +30,49 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "dashboard", _ALL, "overview"),
-    NavItem(_("Agencies"), "rollout:agency-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "agency"),
+    # Checkpoints and arrivals
+    NavItem(_("Record arrivals"), "checkpoints:arrival-record", (Role.CHECKPOINT_STAFF,), "qr"),
+    NavItem(
+        _("Arrivals"), "checkpoints:arrival-list", (*_PERSONAL, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF), "list"
+    ),
+    NavItem(_("Daily lists"), "checkpoints:daily-list-list", (*_PERSONAL, Role.DISTRICT_OFFICER), "report"),
+    # Venues and agencies
     NavItem(_("Venues"), "rollout:venue-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "venue"),
+    NavItem(_("Venue inspections"), "rollout:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
+    NavItem(_("Visitor log"), "rollout:visit-list", (Role.AGENCY_ADMIN,), "list"),
+    NavItem(_("QR posters"), "rollout:poster-list", (Role.AGENCY_ADMIN,), "qr"),
+    NavItem(_("Agencies"), "rollout:agency-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "agency"),
+    NavItem(
+        _("App adoption"), "rollout:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"
+    ),
+    # Weekly reports
+    NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
+    NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
+    NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
+    # Health
+    NavItem(
+        _("Health facilities"),
+        "rollout:facility-list",
+        (*_HEALTH, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
+        "facility",
+    ),
+    NavItem(
+        _("Testing platform"), "rollout:testing-list", (*_HEALTH, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF), "flask"
+    ),
+    NavItem(
+        _("Vaccination updates"),
+        "rollout:vaccination-overview",
+        (*_HEALTH, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
+        "syringe",
+    ),
     NavItem(
         _("Checkpoints"),
         "checkpoints:checkpoint-list",
         (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF),
         "checkpoint",
     ),
-    NavItem(
-        _("Health facilities"),
-        "rollout:facility-list",
-        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
-        "facility",
-    ),
+    # Administration
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
-    # Weekly reports (issue 5)
-    NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
-    NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
-    NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
-    # Issue 3: venue QR check-in
-    NavItem(_("Visitor log"), "rollout:visit-list", (Role.AGENCY_ADMIN,), "list"),
-    NavItem(_("QR posters"), "rollout:poster-list", (Role.AGENCY_ADMIN,), "qr"),
-    NavItem(_("Venue inspections"), "rollout:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
-    # Issue 6
-    NavItem(
-        _("App adoption"), "rollout:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"
-    ),
-    NavItem(
-        _("Testing platform"),
-        "rollout:testing-list",
-        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
-        "flask",
-    ),
-    NavItem(
-        _("Vaccination updates"),
-        "rollout:vaccination-overview",
-        (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
-        "syringe",
-    ),
     NavItem(_("Jobs"), "rollout:job-list", (Role.PROVINCE_ADMIN,), "jobs"),
 ]
 
@@ -74,13 +81,13 @@ def navigation(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
     current = request.resolver_match.view_name if request.resolver_match else ""
-    for item in NAV_ITEMS:
-        if not user.has_role(*item.roles):
-            continue
-        # "rollout:venue-list" is active on every "rollout:venue-…" page.
-        active = current.rsplit("-", 1)[0] == item.url_name.rsplit("-", 1)[0]
-        items.append({"label": item.label, "url": reverse(item.url_name), "icon": item.icon, "active": active})
+    visible = [item for item in NAV_ITEMS if user.has_role(*item.roles)]
+    # The entry for this very page is active; otherwise the first one of the same entity
+    # ("rollout:venue-list" on every "rollout:venue-…" page).
+    active = next((i for i in visible if i.url_name == current), None) or next(
+        (i for i in visible if current.rsplit("-", 1)[0] == i.url_name.rsplit("-", 1)[0]), None
+    )
+    items = [{"label": i.label, "url": reverse(i.url_name), "icon": i.icon, "active": i is active} for i in visible]
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_items": items, "unread_notifications": unread}

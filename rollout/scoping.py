@@ -36,7 +36,7 @@ from rollout.models import (
 )
 
 if TYPE_CHECKING:
-    from checkpoints.models import Arrival, Checkpoint
+    from checkpoints.models import Arrival, Checkpoint, DailyList
 
 M = TypeVar("M", bound=Model)
 
@@ -336,3 +336,51 @@ def vaccination_updates_for(user: User) -> QuerySet[VaccinationUpdate]:
 def job_runs_for(user: User) -> QuerySet[JobRun]:
     """The jobs panel is for province administrators."""
     return _apply(user, JobRun.objects.all(), {_P_ADMIN: ALL})
+
+
+# --- Issue 4: arrivals recording, checkpoint lists, daily lists -------------------------------
+
+
+def checkpoints_for_arrivals(user: User) -> QuerySet[Checkpoint]:
+    """Checkpoints at which the user may record or import arrivals."""
+    from checkpoints.models import Checkpoint
+
+    return _apply(
+        user,
+        Checkpoint.objects.filter(is_active=True),
+        {
+            _P_ADMIN: ALL,
+            _CHECKPOINT: lambda u: Q(pk__in=u.scoped_checkpoint_ids()),
+        },
+    )
+
+
+def checkpoint_lists_for(user: User) -> QuerySet[Checkpoint]:
+    """Checkpoints whose whole list of arrivals (every destination) the user may export."""
+    from checkpoints.models import Checkpoint
+
+    return _apply(
+        user,
+        Checkpoint.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _HEALTH: ALL,
+            _CHECKPOINT: lambda u: Q(pk__in=u.scoped_checkpoint_ids()),
+        },
+    )
+
+
+def daily_lists_for(user: User) -> QuerySet[DailyList]:
+    """Daily arrival lists (personal data): the district's own officers and province staff who work
+    with people (province admins, health officers). Province viewers get figures, not lists."""
+    from checkpoints.models import DailyList
+
+    return _apply(
+        user,
+        DailyList.objects.all(),
+        {
+            _P_ADMIN: ALL,
+            _HEALTH: ALL,
+            _DISTRICT: lambda u: Q(district__in=u.scoped_district_ids()),
+        },
+    )

@@ -429,3 +429,32 @@ CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
     "task": "rollout.tasks.vaccination_reminders_send_task",
     "schedule": crontab(hour=VACCINATION_UPDATE_CUTOFF.hour, minute=VACCINATION_UPDATE_CUTOFF.minute),
 }
+# --- Checkpoints, arrivals and daily lists (issue 4) ------------------------------------------
+
+# Local time (Asia/Ho_Chi_Minh) at which the previous day's per-district arrival lists are built.
+DAILY_LISTS_TIME = env_time("DAILY_LISTS_TIME", "06:30")
+# A run also builds any list missing for this many days back (a day missed while the system was down).
+DAILY_LISTS_CATCH_UP_DAYS = env_int("DAILY_LISTS_CATCH_UP_DAYS", 7)
+if not 0 <= DAILY_LISTS_CATCH_UP_DAYS <= 31:
+    raise ImproperlyConfigured("DAILY_LISTS_CATCH_UP_DAYS must be between 0 and 31")
+# Late arrivals for a day whose list exists regenerate it after this many seconds (coalesced).
+DAILY_LISTS_REFRESH_DELAY = env_int("DAILY_LISTS_REFRESH_DELAY", 60)
+# Tests only: milliseconds to sleep after each row, so a worker can be killed in the middle of a run.
+DAILY_LISTS_TEST_ROW_DELAY_MS = env_int("DAILY_LISTS_TEST_ROW_DELAY_MS", 0)
+# Arrivals a day that seed_demo generates for the last 30 days.
+DEMO_ARRIVALS_PER_DAY = env_int("DEMO_ARRIVALS_PER_DAY", 5000)
+CELERY_BEAT_SCHEDULE["daily-lists"] = {
+    "task": "checkpoints.tasks.daily_lists_build_task",
+    "schedule": crontab(hour=DAILY_LISTS_TIME.hour, minute=DAILY_LISTS_TIME.minute),
+}
+# One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"TestKindEnum": "checkpoints.models.TestKind", "TestResultEnum": "checkpoints.models.TestResult"}
+)
+# How long an unacknowledged task waits before another worker gets it (a worker killed mid-task).
+if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and parallel demo builders share the file: take the write lock when a transaction
+    # starts, so a reader upgrading to writer waits (busy timeout) instead of failing "database is locked".
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"

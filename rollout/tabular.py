@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook
+from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, read_sheet_rows
 
 Parser = Callable[[Any], Any]
 
@@ -67,6 +67,12 @@ class ParsedRow:
 @dataclass
 class Table:
     rows: list[ParsedRow]
+    # Column key -> 0-based position in the sheet, so importers can name cells in cross-column errors.
+    positions: dict[str, int] = field(default_factory=dict)
+
+    def cell_ref(self, key: str, row: int) -> str:
+        index = self.positions.get(key)
+        return f"{get_column_letter(index + 1) if index is not None else '?'}{row}"
 
     @property
     def valid(self) -> list[ParsedRow]:
@@ -180,14 +186,18 @@ def choice(options: dict[str, Any]) -> Parser:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None) -> Table:
-    """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers."""
+def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None, fast: bool = False) -> Table:
+    """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers.
+
+    ``fast=True`` reads the sheet with ``rollout.xlsx.read_sheet_rows`` (lxml) instead of openpyxl:
+    several times faster on large files (bulk arrival imports), same values for data cells.
+    """
     name = getattr(upload, "name", "") or ""
     upload.seek(0)
     head = upload.read(4)
     upload.seek(0)
     if head.startswith(b"PK"):
-        rows = _xlsx_rows(upload, sheet)
+        rows = read_sheet_rows(upload, sheet=sheet) if fast else _xlsx_rows(upload, sheet)
     elif name.lower().endswith(".csv"):
         rows = _csv_rows(upload)
     else:
@@ -238,18 +248,22 @@ def _parse(rows: Iterable[tuple[Any, ...]], columns: list[Column]) -> Table:
         for column in columns:
             index = positions.get(column.key)
             value = raw[index] if index is not None and index < len(raw) else None
-            ref = f"{get_column_letter(index + 1) if index is not None else '?'}{number}"
             try:
                 clean = column.parse(value)
             except ValueError as exc:
-                row.errors.append(CellError(ref, str(column.header), str(exc)))
+                row.errors.append(CellError(_ref(index, number), str(column.header), str(exc)))
                 continue
             if column.required and (clean is None or clean == ""):
-                row.errors.append(CellError(ref, str(column.header), _("This cell is required.")))
+                row.errors.append(CellError(_ref(index, number), str(column.header), _("This cell is required.")))
                 continue
             row.values[column.key] = clean
         parsed.append(row)
-    return Table(parsed)
+    return Table(parsed, positions)
+
+
+def _ref(index: int | None, number: int) -> str:
+    # Built only for a cell with a problem: a 10,000-row file has 190,000 cells.
+    return f"{get_column_letter(index + 1) if index is not None else '?'}{number}"
 
 
 def _match_headers(header: tuple[Any, ...], columns: list[Column]) -> dict[str, int]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("rollout.urls_app")),
     path("checkpoints/", include("checkpoints.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("checkpoints.urls_public")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rollout.api_urls")),

@@ -156,3 +156,10 @@ def celery_worker(transactional_db, units, tmp_path, settings):
     worker.start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture(autouse=True)
+def _no_demo_arrivals(settings):
+    """seed_demo's ~5,000 arrivals a day and their lists take minutes; tests of other steps skip them
+    (tests/checkpoints/test_demo.py runs that step at a small volume)."""
+    settings.DEMO_ARRIVALS_PER_DAY = 0

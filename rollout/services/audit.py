@@ -25,6 +25,7 @@ class Action:
     TRACING_SEARCH = "tracing_search"
     APPROVAL = "approval"
     RETURN = "return"
+    ARRIVAL_IMPORT = "arrival_import"
 
 
 def audit_record(

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from checkpoints.models import CheckpointKind
 from rollout import scoping
+from rollout.timeutils import local_today
 from rollout.views.listing import search_filter_page
 
 
@@ -26,4 +27,10 @@ def checkpoint_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = get_object_or_404(scoping.checkpoints_for(request.user).select_related("district"), pk=pk)
-    return render(request, "checkpoints/checkpoint_detail.html", {"checkpoint": checkpoint})
+    context = {
+        "checkpoint": checkpoint,
+        "can_record": scoping.checkpoints_for_arrivals(request.user).filter(pk=pk).exists(),
+        "can_export": scoping.checkpoint_lists_for(request.user).filter(pk=pk).exists(),
+        "today": local_today(),
+    }
+    return render(request, "checkpoints/checkpoint_detail.html", context)

@@ -1,0 +1,1 @@
+"""Pages of checkpoints: master data (core), public declarations, arrivals, daily lists."""

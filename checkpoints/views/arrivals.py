@@ -1,0 +1,300 @@
+"""Checkpoint staff: record arrivals (keyboard or QR scan), import a spreadsheet, list arrivals."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+from io import BytesIO
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from checkpoints import selectors
+from checkpoints.forms import DATETIME_LOCAL, ArrivalForm, ImportForm
+from checkpoints.models import Checkpoint, Declaration
+from checkpoints.services import arrivals as arrival_services
+from checkpoints.services import imports
+from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
+from rollout import scoping
+from rollout.downloads import XLSX
+from rollout.errors import ApplicationError
+from rollout.models import Role
+from rollout.timeutils import local_now, local_today
+from rollout.validators import mask_phone
+
+# Roles that see people's arrivals (the rows themselves come from scoping.arrivals_for).
+ARRIVAL_READERS = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF)
+KEEP_SESSION_KEY = "arrival_keep"
+IMPORT_SESSION_KEY = "arrival_import"
+KEPT_FIELDS = ("origin_province", "origin_district", "origin_commune", "destination_district",
+               "destination_commune", "destination_address", "vehicle", "plate", "purpose")  # fmt: skip
+
+
+def _recording_checkpoints(request: HttpRequest):
+    checkpoints = scoping.checkpoints_for_arrivals(request.user)
+    if not checkpoints.exists():
+        raise PermissionDenied
+    return checkpoints
+
+
+def _chosen_checkpoint(request: HttpRequest, checkpoints) -> Checkpoint:
+    raw = request.POST.get("checkpoint") or request.GET.get("checkpoint") or ""
+    if raw.isdigit():
+        chosen = checkpoints.filter(pk=int(raw)).first()
+        if chosen is not None:
+            return chosen
+    own = checkpoints.filter(pk__in=request.user.scoped_checkpoint_ids()).first()
+    return own or checkpoints.first()
+
+
+def _prefill(declaration: Declaration) -> dict:
+    data = arrival_services.ArrivalInput.from_declaration(declaration)
+    initial = {name: getattr(data, name) for name in arrival_services.TravelInput.field_names()}
+    initial["declaration"] = declaration_token(declaration)
+    return {k: v for k, v in initial.items() if v not in (None, "")}
+
+
+@login_required
+def arrival_record(request: HttpRequest) -> HttpResponse:
+    """The keyboard-first form: ID first, Enter saves, defaults for checkpoint, time and destination."""
+    checkpoints = _recording_checkpoints(request)
+    checkpoint = _chosen_checkpoint(request, checkpoints)
+    now_shown = local_now().strftime(DATETIME_LOCAL)
+    initial = {
+        "checkpoint": checkpoint,
+        "arrived_at": now_shown,
+        "arrived_at_shown": now_shown,
+        "destination_district": selectors.destination_most_chosen_today(checkpoint) or checkpoint.district_id,
+    }
+    initial |= request.session.pop(KEEP_SESSION_KEY, {}) if request.method == "GET" else {}
+    scanned = None
+    if request.method == "GET" and request.GET.get("qr"):
+        scanned = declaration_from_qr_text(request.GET["qr"])
+        if scanned is None:
+            messages.error(request, _("This QR code is not a personal declaration code of this system."))
+        else:
+            initial |= _prefill(scanned)
+    form = ArrivalForm(request.POST or None, checkpoints=checkpoints, initial=initial)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        declaration = declaration_from_qr_text(form.cleaned_data.get("declaration") or "")
+        data = form.to_input(declaration_id=declaration.pk if declaration else None)
+        action = request.POST.get("on_duplicate", arrival_services.OnDuplicate.ASK)
+        if action not in arrival_services.OnDuplicate.ALL:
+            action = arrival_services.OnDuplicate.ASK
+        try:
+            outcome = arrival_services.arrival_record(by=request.user, data=data, on_duplicate=action)
+        except arrival_services.DuplicateSuspected as exc:
+            duplicate = exc.existing
+            # The question gets the keyboard: Enter confirms, Tab reaches "merge".
+            form.fields["id_number"].widget.attrs.pop("autofocus", None)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            arrival = outcome.arrival
+            moment = timezone.localtime(arrival.arrived_at).strftime("%H:%M")
+            if outcome.merged:
+                messages.success(
+                    request, _("Merged into the earlier record of %(name)s.") % {"name": arrival.full_name}
+                )
+            else:
+                messages.success(
+                    request, _("Saved: %(name)s at %(time)s.") % {"name": arrival.full_name, "time": moment}
+                )
+            if form.cleaned_data.get("keep_vehicle"):
+                request.session[KEEP_SESSION_KEY] = {
+                    k: form.cleaned_data.get(k) for k in KEPT_FIELDS if form.cleaned_data.get(k) not in (None, "")
+                } | {"keep_vehicle": True}
+            return redirect(reverse("checkpoints:arrival-record") + f"?checkpoint={data.checkpoint}")
+    start = local_today()
+    recent = selectors.arrival_list_for(request.user, day=start, checkpoint=checkpoint.pk)[:15]
+    return render(
+        request,
+        "checkpoints/arrival_record.html",
+        {
+            "form": form,
+            "checkpoint": checkpoint,
+            "checkpoints": checkpoints,
+            "duplicate": duplicate,
+            "duplicate_phone": mask_phone(duplicate.phone) if duplicate and duplicate.phone else "",
+            "scanned": scanned,
+            "recent": [(a, mask_phone(a.phone) if a.phone else "") for a in recent],
+            "today_count": selectors.arrival_list_for(request.user, day=start, checkpoint=checkpoint.pk).count(),
+        },
+    )
+
+
+@login_required
+def arrival_prefill(request: HttpRequest) -> JsonResponse:
+    """A scanned personal QR -> the declaration's fields, for the form's one-tap confirmation."""
+    _recording_checkpoints(request)
+    declaration = declaration_from_qr_text(request.GET.get("qr", ""))
+    if declaration is None:
+        return JsonResponse(
+            {"message": _("This QR code is not a personal declaration code of this system."), "extra": {}},
+            status=404,
+        )
+    fields = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in _prefill(declaration).items()}
+    summary = _("Declaration of %(name)s, %(day)s") % {
+        "name": declaration.full_name,
+        "day": timezone.localtime(declaration.created_at).strftime("%d/%m/%Y"),
+    }
+    return JsonResponse({"fields": fields, "summary": summary})
+
+
+@login_required
+def arrival_list(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_role(*ARRIVAL_READERS):
+        raise PermissionDenied
+    raw_day = request.GET.get("date", "")
+    try:
+        day = date.fromisoformat(raw_day) if raw_day else local_today()
+    except ValueError:
+        day = local_today()
+    checkpoint = request.GET.get("checkpoint", "")
+    district = request.GET.get("district", "")
+    arrivals = selectors.arrival_list_for(
+        request.user,
+        day=day,
+        checkpoint=int(checkpoint) if checkpoint.isdigit() else None,
+        district=int(district) if district.isdigit() else None,
+    )
+    page = Paginator(arrivals, 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    # One download button: the checkpoint filtered on, or the user's only checkpoint.
+    exportable = scoping.checkpoint_lists_for(request.user)
+    export = exportable.filter(pk=int(checkpoint)).first() if checkpoint.isdigit() else None
+    if export is None and len(candidates := list(exportable[:2])) == 1:
+        export = candidates[0]
+    return render(
+        request,
+        "checkpoints/arrival_list.html",
+        {
+            "page": page,
+            "rows": [(a, mask_phone(a.phone) if a.phone else "") for a in page],
+            "day": day,
+            "previous_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1) if day < local_today() else None,
+            "checkpoints": scoping.checkpoints_for(request.user).filter(arrivals__isnull=False).distinct()
+            if request.user.has_province_scope
+            else scoping.checkpoints_for(request.user),
+            "districts": scoping.districts_for(request.user),
+            "filters": {"checkpoint": checkpoint, "district": district, "querystring": params.urlencode()},
+            "export": export,
+        },
+    )
+
+
+# --- Import -----------------------------------------------------------------------------------
+
+
+def _import_dir() -> Path:
+    path = Path(settings.PRIVATE_FILES_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _stash_upload(upload) -> str:
+    """Keep the uploaded file until the user confirms (the session only holds its name)."""
+    cutoff = timezone.now().timestamp() - 24 * 3600
+    for old in _import_dir().glob("*.upload"):
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
+    name = f"{uuid.uuid4().hex}.upload"
+    with (_import_dir() / name).open("wb") as fh:
+        for chunk in upload.chunks():
+            fh.write(chunk)
+    return name
+
+
+def _stashed(name: str, original: str) -> BytesIO:
+    buffer = BytesIO((_import_dir() / Path(name).name).read_bytes())
+    buffer.name = original
+    return buffer
+
+
+@login_required
+def arrival_import(request: HttpRequest) -> HttpResponse:
+    """Upload -> every row checked and shown -> confirm: nothing is stored before that."""
+    checkpoints = _recording_checkpoints(request)
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        checkpoints=checkpoints,
+        initial={"checkpoint": _chosen_checkpoint(request, checkpoints)},
+    )
+    preview = None
+    if request.method == "POST" and "confirm" in request.POST:
+        return _import_confirm(request, checkpoints)
+    if request.method == "POST" and form.is_valid():
+        checkpoint = form.cleaned_data["checkpoint"]
+        upload = form.cleaned_data["file"]
+        try:
+            preview = imports.arrivals_import_read(upload, checkpoint=checkpoint)
+        except ApplicationError as exc:
+            form.add_error("file", exc.message)
+        else:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            if preview.new:
+                upload.seek(0)
+                request.session[IMPORT_SESSION_KEY] = {
+                    "file": _stash_upload(upload),
+                    "name": upload.name,
+                    "checkpoint": checkpoint.pk,
+                }
+    context = {"form": form, "preview": preview}
+    if preview is not None:
+        context |= {
+            "problems": [r for r in preview.rows if r.status == "error"][:500],
+            "sample": preview.new[:20],
+            "counts": {s: preview.count(s) for s in ("new", "error", "already", "repeat")},
+            "flagged": len(preview.flagged),
+        }
+    return render(request, "checkpoints/arrival_import.html", context)
+
+
+def _import_confirm(request: HttpRequest, checkpoints) -> HttpResponse:
+    stash = request.session.pop(IMPORT_SESSION_KEY, None)
+    if not stash:
+        messages.error(request, _("Nothing to import: upload the file again."))
+        return redirect("checkpoints:arrival-import")
+    checkpoint = checkpoints.filter(pk=stash["checkpoint"]).first()
+    if checkpoint is None:
+        raise PermissionDenied
+    path = _import_dir() / Path(stash["file"]).name
+    try:
+        result, _preview = imports.arrivals_import_commit(
+            by=request.user, checkpoint=checkpoint, upload=_stashed(stash["file"], stash["name"]), request=request
+        )
+    except (ApplicationError, FileNotFoundError):
+        messages.error(request, _("The uploaded file is no longer available: upload it again."))
+        return redirect("checkpoints:arrival-import")
+    finally:
+        path.unlink(missing_ok=True)
+    messages.success(
+        request,
+        _("%(created)s arrivals stored; %(skipped)s already imported; %(invalid)s rows with errors left out.")
+        % {"created": result.created, "skipped": result.skipped, "invalid": result.invalid},
+    )
+    return redirect(reverse("checkpoints:arrival-list") + f"?checkpoint={checkpoint.pk}")
+
+
+@login_required
+def arrival_import_template(request: HttpRequest) -> HttpResponse:
+    _recording_checkpoints(request)
+    buffer = BytesIO()
+    imports.import_template().save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-nhap-nguoi-den.xlsx"'
+    return response
