@@ -28,6 +28,7 @@ from checkpoints.services.travel import (
 from rollout import scoping
 from rollout.errors import ApplicationError
 from rollout.models import User
+from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_date
 
 logger = logging.getLogger(__name__)
@@ -225,9 +226,15 @@ def arrival_merge(*, into: Arrival, values: dict[str, Any]) -> Arrival:
 
 def arrivals_after_commit(arrivals: Iterable[tuple[int, datetime]]) -> None:
     """Queue the follow-up work once arrivals (destination district, arrival time) are committed:
-    lists of past days that already exist are rebuilt."""
+    lists of past days that already exist are rebuilt, and the dashboard figures of those days."""
     pairs = {(district, local_date(moment)) for district, moment in arrivals}
     transaction.on_commit(lambda: _refresh_lists(pairs))
+    transaction.on_commit(lambda: _bump_figures(pairs))
+
+
+def _bump_figures(pairs: set) -> None:
+    for district_id, day in pairs:
+        daily_stats_bump(day=day, district_id=district_id)  # debounced; never raises
 
 
 def _refresh_lists(pairs: set) -> None:

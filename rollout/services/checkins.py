@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checkpoints.services.declarations import declaration_from_qr_text
 from rollout import qr
 from rollout.errors import ApplicationError
 from rollout.models import CheckIn, RetiredVenueKey, Venue
@@ -126,15 +127,15 @@ class Visitor:
     full_name: str
     phone: str
     id_number: str
-    source: str  # "visitor_pass" (a check-in confirmation); the lead adds "declaration" (SPEC §4)
+    source: str  # "visitor_pass" (a check-in confirmation) or "declaration" (the personal QR, SPEC §4)
 
 
 def visitor_from_qr(text: str) -> Visitor | None:
     """THE place that turns a scanned QR text into a person; None when it is not one of ours.
 
-    Accepted today: the visitor pass shown after a check-in (``.../pass/<token>/``). The personal QR
-    of a declaration (``SITE_URL/p/<token>/``, SPEC §4) is to be added here as another branch. The
-    host is not compared: the signature is what proves the code is ours.
+    Accepted: the visitor pass shown after a check-in (``.../pass/<token>/``) and the personal QR of a
+    health or travel declaration (``SITE_URL/p/<token>/``, SPEC §4). The host is not compared: the
+    signature is what proves the code is ours.
     """
     path = urlsplit((text or "").strip()).path
     parts = [p for p in path.split("/") if p]
@@ -144,6 +145,15 @@ def visitor_from_qr(text: str) -> Visitor | None:
             row = CheckIn.objects.filter(pk=int(raw)).values("full_name", "phone", "id_number").first()
             if row:
                 return Visitor(source="visitor_pass", **row)
+        return None
+    declaration = declaration_from_qr_text(text)
+    if declaration is not None:
+        return Visitor(
+            full_name=declaration.full_name,
+            phone=declaration.phone,
+            id_number=declaration.id_number,
+            source="declaration",
+        )
     return None
 
 

@@ -123,3 +123,29 @@ def test_a_venue_token_is_not_a_visitor_pass(venue):
     checkin = CheckInFactory(venue=venue)
     forged = qr.sign(str(checkin.pk), salt=svc.VISIT_SALT)  # the visitor's own page link, another purpose
     assert svc.visitor_from_qr(f"http://localhost:8000/pass/{forged}/") is None
+
+
+def test_scanning_a_declaration_personal_qr_records_that_person(client_for, agency_admin, venue, bat_xat):
+    from checkpoints.models import Declaration, DeclarationKind
+    from checkpoints.services.declarations import declaration_qr_text
+
+    declaration = Declaration.objects.create(
+        kind=DeclarationKind.HEALTH,
+        full_name="Thào Seo Lử",
+        phone="0977123456",
+        id_number="010203004567",
+        destination_district=bat_xat,
+        token=qr.new_key(),
+    )
+    text = declaration_qr_text(declaration)
+    visitor = svc.visitor_from_qr(text)
+    assert (visitor.full_name, visitor.phone, visitor.id_number, visitor.source) == (
+        "Thào Seo Lử",
+        "0977123456",
+        "010203004567",
+        "declaration",
+    )
+    response = client_for(agency_admin).post(_scan_url(venue), {"action": "enter-scan", "qr": text})
+    assert response.status_code == 302
+    checkin = venue.checkins.get()
+    assert (checkin.full_name, checkin.phone, checkin.method) == ("Thào Seo Lử", "0977123456", "staff_scan")
