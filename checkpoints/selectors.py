@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival, Checkpoint, DailyList
 from rollout import scoping
@@ -46,3 +48,30 @@ def daily_list_list_for(user: User, *, day: date | None = None, district: int | 
     if district is not None:
         lists = lists.filter(district_id=district)
     return lists.order_by("-day", "district__code")
+
+
+def daily_lists_delivered_kpi(user: User, scope, today: date):
+    """Overview card: yesterday's per-district lists (built this morning) ready for the districts on
+    the page, against the same a week before. A list is delivered once built: it is on the district's
+    page from then on; the detail says how many focal officers were e-mailed."""
+    from rollout.selectors.dashboard import Kpi, percent
+
+    day = today - timedelta(days=1)
+    week_before = day - timedelta(days=7)
+    built: dict = {day: 0, week_before: 0}
+    emailed = 0
+    for list_day, was_emailed in DailyList.objects.filter(
+        district__in=scope.district_ids, day__in=[day, week_before]
+    ).values_list("day", "emailed_at"):
+        built[list_day] += 1
+        emailed += list_day == day and was_emailed is not None
+    total = len(scope.district_ids)
+    return Kpi(
+        "daily_lists_delivered",
+        _("Daily arrival lists delivered today"),
+        built[day],
+        total=total,
+        previous=percent(built[week_before], total),
+        detail=_("lists of %(day)s; %(n)s e-mailed to focal officers") % {"day": day.strftime("%d/%m"), "n": emailed},
+        url=reverse("checkpoints:daily-list-list") if scoping.daily_lists_for(user).exists() else "",
+    )

@@ -5,9 +5,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Min, QuerySet
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from reports import fields, weeks
 from reports.figures import SystemFigures
@@ -248,3 +251,61 @@ def rollup_weeks_for(user: User, count: int = 12) -> list[tuple[date, list[Rollu
     for rollup in rollups.order_by("-week_ending", "-revision"):
         by_week.setdefault(rollup.week_ending, []).append(rollup)
     return [(w, by_week.get(w, [])) for w in reversed(weeks.recent_weeks(count))]
+
+
+# --- Overview cards and chart (plugged into rollout.selectors.dashboard) -----------------------
+
+
+def _weeks_in_scope(user: User, scope, week_endings: list[date]) -> dict[date, list[DistrictWeek]]:
+    districts = [d for d in scoping.report_districts_for(user).order_by("code") if d.pk in scope.district_ids]
+    reports = _reports(user, districts, week_endings)
+    return {w: [DistrictWeek(d, w, reports.get((d.pk, w))) for d in districts] for w in week_endings}
+
+
+def report_completeness_kpi(user: User, scope, today: date):
+    """Overview card: this week's district reports sent so far, against last week at the same moment."""
+    from rollout.selectors.dashboard import Kpi, percent
+
+    week = weeks.week_ending_for(today)
+    last = week - timedelta(days=7)
+    rows = _weeks_in_scope(user, scope, [week, last])
+    if not rows[week]:
+        return None  # roles without weekly reports (health officers) get no card
+    sent = sum(r.sent for r in rows[week])
+    a_week_ago = local_now() - timedelta(days=7)
+    sent_then = sum(r.sent and r.report.first_submitted_at <= a_week_ago for r in rows[last])
+    return Kpi(
+        "reports_sent",
+        _("This week's district reports sent"),
+        sent,
+        total=len(rows[week]),
+        previous=percent(sent_then, len(rows[last])),
+        detail=_("%(n)s on time; due %(due)s")
+        % {"n": sum(r.on_time for r in rows[week]), "due": date_format(weeks.due_at(week), "SHORT_DATETIME_FORMAT")},
+        url=reverse("reports:completeness-grid"),
+    )
+
+
+def report_timeliness_chart(user: User, scope, today: date, span: int):
+    """Overview chart: per reporting week in the span, the share of districts that sent their report
+    and that sent it on time (weeks whose deadline has passed)."""
+    from rollout.selectors.dashboard import Chart, percent
+
+    endings = weeks.recent_weeks(max(1, span // 7), last=weeks.last_due_week())
+    by_week = _weeks_in_scope(user, scope, endings)
+    if not any(by_week.values()):
+        return None
+    return Chart(
+        "reports",
+        _("Weekly reports: sent and on time (%)"),
+        [date_format(w, "d/m") for w in endings],
+        [
+            {"label": _("Sent"), "data": [percent(sum(r.sent for r in by_week[w]), len(by_week[w])) for w in endings]},
+            {
+                "label": _("On time"),
+                "data": [percent(sum(r.on_time for r in by_week[w]), len(by_week[w])) for w in endings],
+            },
+        ],
+        kind="bar",
+        percent=True,
+    )

@@ -6,7 +6,8 @@ size of the province), never from check-ins or arrivals themselves.
 
 KPI cards from other apps plug in through ``EXTRA_KPIS``: dotted paths of functions
 ``f(user, scope: OverviewScope, today: date) -> Kpi | None``, each adding one card after the built-in
-ones (for instance today's daily lists delivered, and this week's report completeness).
+ones (today's daily lists delivered, this week's report completeness); charts through ``EXTRA_CHARTS``
+(report timeliness). They read their own small tables (one row per district and day or week).
 """
 
 from __future__ import annotations
@@ -34,7 +35,14 @@ WEEK = 7
 CHART_DAYS = (30, 90)
 
 # Extra KPI cards, appended in this order (dotted paths; see the module docstring).
-EXTRA_KPIS: list[str] = []
+EXTRA_KPIS: list[str] = [
+    "checkpoints.selectors.daily_lists_delivered_kpi",
+    "reports.selectors.report_completeness_kpi",
+]
+# Extra charts, after the built-in ones: ``f(user, scope, today, span) -> Chart | None``.
+EXTRA_CHARTS: list[str] = [
+    "reports.selectors.report_timeliness_chart",
+]
 
 
 @dataclass
@@ -255,6 +263,11 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
 
 def _extra(path: str) -> Callable[[User, OverviewScope, date], Kpi | None]:
     return import_string(path)
+
+
+def _extra_charts(user: User, scope: OverviewScope, today: date, span: int) -> list[Chart]:
+    charts = (import_string(path)(user, scope, today, span) for path in EXTRA_CHARTS)
+    return [c for c in charts if c is not None]
 
 
 # --- Charts -----------------------------------------------------------------------------------
@@ -519,7 +532,7 @@ def overview_build(
         today=today,
         span=span,
         kpis=_kpis(user, scope, days, today),
-        charts=_charts(scope, days, today, span),
+        charts=_charts(scope, days, today, span) + _extra_charts(user, scope, today, span),
         rows=rows,
         total=total_row(rows, _("Province") if not scope.is_district else scope.district.name),
         sort=sort,

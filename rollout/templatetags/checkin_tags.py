@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django import template
 from django.db.models import Count, Q
 
@@ -52,16 +50,3 @@ def agency_checkin_home(context) -> dict:
         .order_by("name")
     )
     return {"venues": venues[:20], "more": max(venues.count() - 20, 0)}
-
-
-@register.inclusion_tag("venue_qr/_home_district.html", takes_context=True)
-def district_checkin_home(context) -> dict:
-    """Venue activity in the officer's district: how many venues have gone quiet."""
-    user = context["request"].user
-    venues = scoping.venues_for(user).filter(is_active=True, district__in=user.scoped_district_ids())
-    since, _ = day_bounds(local_today() - timedelta(days=sel.ACTIVE_DAYS - 1))
-    return {
-        "summary": sel.venue_activity_summary(venues),
-        "checkins_7d": scoping.checkins_for(user).filter(venue__in=venues, checked_in_at__gte=since).count(),
-        "active_days": sel.ACTIVE_DAYS,
-    }

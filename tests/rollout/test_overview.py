@@ -24,6 +24,7 @@ NOW = datetime(2021, 11, 10, 15, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 KPI_KEYS = {
     "venues_with_qr", "venues_active_7d", "checkins_today", "checkins_7d", "arrivals_today", "arrivals_7d",
     "adoption_pc_covid", "adoption_health_book", "adoption_vneid", "vaccination_updated_today", "testing_live",
+    "daily_lists_delivered", "reports_sent",
 }  # fmt: skip
 KPI_RE = re.compile(
     r'data-kpi="(?P<key>\w+)" data-value="(?P<value>\d*)"(?: data-total="(?P<total>\d+)")? '
@@ -68,6 +69,8 @@ def test_every_kpi_on_the_province_overview_equals_a_direct_count(world, client_
     assert shown["adoption_pc_covid"] == (5 + 38 + 70, 30 + 42 + 80)  # latest update per active agency
     assert shown["vaccination_updated_today"] == (1, 3)
     assert shown["testing_live"] == (2, 4)
+    assert shown["daily_lists_delivered"] == (1, 9)  # Bát Xát's list of yesterday; Sa Pa's was not built
+    assert shown["reports_sent"] == (1, 9)  # this week only Bát Xát has sent so far
 
 
 def test_last_week_figures_equal_direct_counts(world, client_for, province_viewer):
@@ -141,7 +144,10 @@ def test_charts_cover_30_or_90_days_and_their_numbers_are_in_a_table(world, clie
     client = client_for(province_viewer)
     response = client.get(reverse("dashboard"))
     charts = {c.key: c for c in response.context["overview"].charts}
-    assert set(charts) == {"checkins", "arrivals", "adoption", "health"}
+    assert set(charts) == {"checkins", "arrivals", "adoption", "health", "reports"}
+    # Report timeliness, per week whose deadline passed: last week Bát Xát on time, Sa Pa late.
+    assert charts["reports"].labels[-1] == "05/11"
+    assert [d["data"][-1] for d in charts["reports"].datasets] == [round(100 * 2 / 9, 1), round(100 * 1 / 9, 1)]
     assert len(charts["checkins"].labels) == 30
     assert (
         sum(charts["checkins"].datasets[0]["data"])
@@ -225,7 +231,8 @@ def test_anonymous_is_sent_to_sign_in(world, client_for):
 
 def test_health_officer_gets_the_province_overview(world, client_for, health_officer):
     html = client_for(health_officer).get(reverse("dashboard")).content.decode()
-    assert kpis_on_page(html) == raw_kpis(world.today, home_districts())
+    # Health officers work with facilities and people, not with the districts' weekly reports.
+    assert kpis_on_page(html) == raw_kpis(world.today, home_districts(), with_reports=False)
     assert "Y tế" in html
 
 

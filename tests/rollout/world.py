@@ -12,7 +12,9 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q
 
-from checkpoints.models import Arrival
+from checkpoints.models import Arrival, DailyList
+from reports.models import ReportStatus, WeeklyReport
+from reports.weeks import week_ending_for
 from rollout.models import (
     AdoptionUpdate,
     Agency,
@@ -128,13 +130,32 @@ def build_world(today: date) -> World:
             facility=w.facilities[key], day=day, doses_given=doses, updated_on_platform=updated,
             platform_updated_at=when,
         )  # fmt: skip
+    # Yesterday's daily lists: Bát Xát's built and e-mailed, Sa Pa's not built; a week before, both built.
+    for district_, day, emailed in ((bx, d(1), True), (bx, d(8), False), (sp, d(8), False)):
+        built = at(day + timedelta(days=1), 6, 30)
+        DailyList.objects.create(
+            district=district_, day=day, revision=1, rows=3, file=f"lists/{district_.pk}-{day}.xlsx",
+            generated_at=built, emailed_at=built + timedelta(minutes=1) if emailed else None,
+        )  # fmt: skip
+    # Weekly reports (weeks end on Friday): this week Bát Xát has sent; last week both had, Sa Pa late.
+    this_friday = today + timedelta(days=(4 - today.weekday()) % 7)
+    last_friday = this_friday - timedelta(days=7)
+    reports = [(bx, this_friday, at(d(1), 10)), (bx, last_friday, at(last_friday, 16)), (sp, last_friday, at(d(0), 8))]
+    for district_, week, sent in reports:
+        WeeklyReport.objects.create(
+            district=district_,
+            week_ending=week,
+            status=ReportStatus.SUBMITTED,
+            first_submitted_at=sent,
+            submitted_at=sent,
+        )
     return w
 
 
 # --- Direct counts over the raw rows (what the overview must show) ----------------------------
 
 
-def raw_kpis(today: date, districts: list[District]) -> dict[str, tuple[int, int | None]]:
+def raw_kpis(today: date, districts: list[District], *, with_reports: bool = True) -> dict[str, tuple[int, int | None]]:
     """KPI key -> (value, total) counted straight from the raw rows of ``districts``."""
     week_start = today - timedelta(days=6)
     in_districts = Q(district__in=districts)
@@ -173,4 +194,16 @@ def raw_kpis(today: date, districts: list[District]) -> dict[str, tuple[int, int
     qualified = HealthFacility.objects.filter(in_districts, Q(does_rapid_antigen=True) | Q(does_rt_pcr=True))
     qualified = qualified.filter(is_active=True)
     result["testing_live"] = (qualified.filter(testing_status=TestingStatus.LIVE).count(), qualified.count())
+    result["daily_lists_delivered"] = (
+        DailyList.objects.filter(district__in=districts, day=today - timedelta(days=1)).count(),
+        len(districts),
+    )
+    if with_reports:
+        week = week_ending_for(today)
+        result["reports_sent"] = (
+            WeeklyReport.objects.filter(
+                district__in=districts, week_ending=week, first_submitted_at__isnull=False
+            ).count(),
+            len(districts),
+        )
     return result
