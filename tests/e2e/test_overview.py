@@ -71,8 +71,8 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 
 def charts_drawn(page) -> None:
-    """Chart.js drew every chart: the canvases are shown and hold pixels; the tables folded away."""
-    page.wait_for_function("document.querySelectorAll('.chartbox:not([hidden]) canvas').length === 4")
+    """Chart.js drew every chart (five, with report timeliness): the canvases are shown and hold pixels; the tables folded away."""
+    page.wait_for_function("document.querySelectorAll('.chartbox:not([hidden]) canvas').length === 5")
     drawn = page.evaluate(
         "Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => c.width > 0 && "
         "c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0))"
@@ -88,7 +88,7 @@ def test_province_viewer_sees_the_province_overview(province, new_page, artifact
         page.on("pageerror", lambda e: errors.append(str(e)))
         sign_in(page, province.url, "province_viewer")
         assert page.get_by_role("heading", name="Tổng quan toàn tỉnh").is_visible()
-        assert page.locator("[data-kpi]").count() == 11
+        assert page.locator("[data-kpi]").count() == 13  # with daily lists delivered and reports sent
         charts_drawn(page)
         table = page.locator("table.areas")
         for district in ("Thành phố Lào Cai", "Huyện Bát Xát", "Thị xã Sa Pa", "Huyện Văn Bàn"):
