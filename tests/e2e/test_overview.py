@@ -71,7 +71,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 
 def charts_drawn(page) -> None:
-    """Chart.js drew every chart (five, with report timeliness): the canvases are shown and hold pixels; the tables folded away."""
+    """Chart.js drew the five charts: the canvases are shown and hold pixels; the tables folded away."""
     page.wait_for_function("document.querySelectorAll('.chartbox:not([hidden]) canvas').length === 5")
     drawn = page.evaluate(
         "Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => c.width > 0 && "
