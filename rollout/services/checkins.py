@@ -79,7 +79,12 @@ def venue_from_token(token: str, *, with_place: bool = True) -> TokenLookup:
     return TokenLookup(replaced=retired.venue if retired else None)
 
 
-_LEAN_FIELDS = ("id", "name", "kind", "is_active", "qr_key")
+# In the model's field order: ``Model.from_db`` assigns the row's values in that order.
+_LEAN_FIELDS = [
+    f.attname
+    for f in Venue._meta.concrete_fields
+    if f.attname in {"id", "name", "kind", "is_active", "qr_key", "district_id"}
+]
 
 
 def _venue_by_key(key: str) -> Venue | None:
@@ -89,7 +94,7 @@ def _venue_by_key(key: str) -> Venue | None:
             [key],
         )
         row = cursor.fetchone()
-    return Venue.from_db(connection.alias, list(_LEAN_FIELDS), row) if row else None
+    return Venue.from_db(connection.alias, _LEAN_FIELDS, row) if row else None
 
 
 def venue_qr_rotate(*, venue: Venue) -> Venue:

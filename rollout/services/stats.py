@@ -174,9 +174,11 @@ def _bump_key(day: date, district_id: int) -> str:
     return f"dailystats:pending:{day.isoformat()}:{district_id}"
 
 
-# Keys this process queued, with when: a write within the bump delay of the last one is already
-# covered by the pending rebuild (it runs after the delay), so busy paths (check-ins) skip even the
-# cache round trip. Per process, small (one entry per district and day), never shared.
+# Until when (monotonic) this process skips the cache for a key: a rebuild is pending (queued here or
+# by another process), and a write before it starts is seen by it. Busy paths (check-ins) so pay one
+# cache round trip per district and day every DAILY_STATS_BUMP_DELAY_SECONDS, not one per write. A
+# write just after a pending rebuild started is seen by the next bump or the periodic refresh of today.
+# Per process, small (one entry per district and day), never shared.
 _recently_bumped: dict[str, float] = {}
 
 
@@ -189,21 +191,20 @@ def daily_stats_bump(*, day: date, district_id: int) -> None:
     from rollout.tasks import daily_stats_bump_task
 
     key = _bump_key(day, district_id)
-    delay = settings.DAILY_STATS_BUMP_DELAY_SECONDS
     now = time.monotonic()
-    if now - _recently_bumped.get(key, float("-inf")) < delay:
-        return  # this process queued a rebuild that runs after this write
+    if now < _recently_bumped.get(key, float("-inf")):
+        return
+    delay = settings.DAILY_STATS_BUMP_DELAY_SECONDS
     try:
-        if not cache.add(key, 1, timeout=delay * 10):
-            return  # a rebuild is already queued and will see this write
-        try:
-            daily_stats_bump_task.apply_async(
-                kwargs={"day": day.isoformat(), "district_id": district_id}, countdown=delay
-            )
-            _recently_bumped[key] = now
-        except Exception:
-            cache.delete(key)
-            raise
+        if cache.add(key, 1, timeout=delay * 10):
+            try:
+                daily_stats_bump_task.apply_async(
+                    kwargs={"day": day.isoformat(), "district_id": district_id}, countdown=delay
+                )
+            except Exception:
+                cache.delete(key)
+                raise
+        _recently_bumped[key] = now + delay  # queued here, or already pending
     except Exception as exc:
         logger.warning("daily stats bump not queued (%s); the periodic refresh will catch up", type(exc).__name__)
 

@@ -171,6 +171,23 @@ def test_bumps_are_debounced_while_one_is_pending(world, settings):
     stats.daily_stats_bump_run(day=TODAY, district_id=world.sa_pa.pk)
 
 
+def test_a_rebuild_queued_by_another_process_spares_this_one_the_cache_for_a_while(world, settings):
+    import time
+
+    from django.core.cache import cache
+
+    key = stats._bump_key(TODAY, world.bat_xat.pk)
+    cache.set(key, 1)  # another web process queued a rebuild (or the worker is behind)
+    with mock.patch("rollout.tasks.daily_stats_bump_task.apply_async") as apply_async:
+        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+        with mock.patch.object(cache, "add") as add:
+            daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)  # skipped in this process
+    assert (apply_async.call_count, add.call_count) == (0, 0)
+    left = stats._recently_bumped[key] - time.monotonic()
+    assert settings.DAILY_STATS_BUMP_DELAY_SECONDS - 5 < left <= settings.DAILY_STATS_BUMP_DELAY_SECONDS
+    cache.delete(key)
+
+
 def test_a_broker_outage_never_breaks_the_write_that_bumps(world):
     with mock.patch("rollout.tasks.daily_stats_bump_task.apply_async", side_effect=OSError("broker down")):
         daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)  # no exception

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
@@ -58,6 +59,21 @@ def test_a_yes_answer_flags_the_checkin_and_shows_guidance(client_for, venue):
     checkin = CheckIn.objects.get()
     assert checkin.flagged and checkin.had_contact and not checkin.has_fever
     assert "Bạn đã trả lời “Có” ở câu hỏi sức khỏe" in page and "1900 9095" in page
+
+
+def test_a_checkin_costs_two_queries_the_venue_and_the_insert(
+    client_for, venue, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The hottest write of the product: nothing read lazily on the way (e.g. a deferred field)."""
+    client = client_for(None)
+    with (
+        mock.patch("rollout.services.checkins.daily_stats_bump") as bump,
+        django_assert_num_queries(2),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert client.post(checkin_url(venue), visitor()).status_code == 200
+    assert CheckIn.objects.count() == 1
+    assert bump.call_args.kwargs["district_id"] == venue.district_id  # the venue's district's figures
 
 
 @pytest.mark.parametrize(

@@ -55,3 +55,11 @@ def test_open_at_lists_only_visits_under_way(venue):
     assert list(CheckIn.objects.open_at(at)) == [inside]
     assert left not in CheckIn.objects.open_at(at)
     assert not CheckIn.objects.open_at(at + timedelta(hours=1)).exists()
+
+
+def test_the_lean_venue_of_the_check_in_path_carries_the_right_values(venue):
+    from rollout.services.checkins import venue_from_token, venue_token
+
+    lean = venue_from_token(venue_token(venue), with_place=False).venue
+    for field in ("pk", "name", "kind", "is_active", "qr_key", "district_id"):
+        assert getattr(lean, field) == getattr(venue, field), field
