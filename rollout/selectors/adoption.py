@@ -21,6 +21,30 @@ def percent(part: int | None, whole: int | None) -> float | None:
     return round(100 * part / whole, 1)
 
 
+class InstallRates:
+    """The share of staff with each app installed: THE rule for an agency, a district and an area row.
+
+    For classes with ``staff_headcount``, ``pc_covid``, ``health_book`` and ``vneid``.
+    """
+
+    staff_headcount: int | None
+    pc_covid: int | None
+    health_book: int | None
+    vneid: int | None
+
+    @property
+    def pc_covid_pct(self) -> float | None:
+        return percent(self.pc_covid, self.staff_headcount)
+
+    @property
+    def health_book_pct(self) -> float | None:
+        return percent(self.health_book, self.staff_headcount)
+
+    @property
+    def vneid_pct(self) -> float | None:
+        return percent(self.vneid, self.staff_headcount)
+
+
 @dataclass(frozen=True)
 class AgencyRef:
     """What the adoption tables show of an agency (read as values: no model instances to build)."""
@@ -35,7 +59,7 @@ class AgencyRef:
 
 
 @dataclass
-class AgencyAdoption:
+class AgencyAdoption(InstallRates):
     """An agency with its latest reported figures (None everywhere when it never reported)."""
 
     agency: AgencyRef
@@ -48,18 +72,6 @@ class AgencyAdoption:
     @property
     def reported(self) -> bool:
         return self.reported_on is not None
-
-    @property
-    def pc_covid_pct(self) -> float | None:
-        return percent(self.pc_covid, self.staff_headcount)
-
-    @property
-    def health_book_pct(self) -> float | None:
-        return percent(self.health_book, self.staff_headcount)
-
-    @property
-    def vneid_pct(self) -> float | None:
-        return percent(self.vneid, self.staff_headcount)
 
     @property
     def score(self) -> float | None:
@@ -113,7 +125,7 @@ def laggards(rows: list[AgencyAdoption], limit: int | None = None) -> list[Agenc
 
 
 @dataclass
-class AdoptionTotals:
+class AdoptionTotals(InstallRates):
     label: str
     agencies: int = 0
     reporting: int = 0
@@ -131,18 +143,6 @@ class AdoptionTotals:
             self.pc_covid += row.pc_covid or 0
             self.health_book += row.health_book or 0
             self.vneid += row.vneid or 0
-
-    @property
-    def pc_covid_pct(self) -> float | None:
-        return percent(self.pc_covid, self.staff_headcount)
-
-    @property
-    def health_book_pct(self) -> float | None:
-        return percent(self.health_book, self.staff_headcount)
-
-    @property
-    def vneid_pct(self) -> float | None:
-        return percent(self.vneid, self.staff_headcount)
 
 
 def adoption_by_district(rows: list[AgencyAdoption]) -> list[AdoptionTotals]:

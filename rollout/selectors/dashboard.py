@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from rollout import scoping
 from rollout.figures import formatter
 from rollout.models import Commune, District, DistrictDay, User, Venue
-from rollout.selectors.adoption import percent
+from rollout.selectors.adoption import InstallRates, percent
 from rollout.timeutils import local_today
 
 WEEK = 7
@@ -354,7 +354,7 @@ def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[C
 
 
 @dataclass
-class AreaRow:
+class AreaRow(InstallRates):
     """One line of the district table (or of a district's commune table)."""
 
     code: int
@@ -379,18 +379,6 @@ class AreaRow:
     @property
     def venues_active_pct(self) -> float | None:
         return percent(self.venues_active_7d, self.venues_with_qr)
-
-    @property
-    def pc_covid_pct(self) -> float | None:
-        return percent(self.pc_covid, self.staff_headcount)
-
-    @property
-    def health_book_pct(self) -> float | None:
-        return percent(self.health_book, self.staff_headcount)
-
-    @property
-    def vneid_pct(self) -> float | None:
-        return percent(self.vneid, self.staff_headcount)
 
     @property
     def vaccination_pct(self) -> float | None:

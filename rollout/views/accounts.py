@@ -23,8 +23,9 @@ from rollout.errors import ApplicationError
 from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
 from rollout.models import Agency, HealthFacility, Role, RoleAssignment
 from rollout.services import accounts
-from rollout.tabular import template_workbook
+from rollout.tabular import Table, template_workbook
 from rollout.text import fold
+from rollout.views.sheet_import import import_check, import_confirm
 
 IMPORT_SESSION_KEY = "account_import_rows"
 
@@ -144,39 +145,27 @@ def user_import(request: HttpRequest) -> HttpResponse:
     """Upload a sheet, see every row checked, then confirm: nothing is created before that."""
     _admin_only(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    table = None
+
+    def commit(rows: list[dict]) -> tuple[str, str]:
+        created = accounts.users_import_commit(by=request.user, rows=rows, request=request)
+        return _("%(n)s accounts created; invitations are being sent.") % {"n": len(created)}, "accounts:user-list"
+
+    def keep(table: Table) -> list[dict]:
+        return [
+            {
+                "username": r.values["username"],
+                "email": r.values["email"],
+                "full_name": r.values["full_name"],
+                "phone": r.values.get("phone") or "",
+                "role": r.values["role"],
+                "scope_id": r.values.get("scope"),
+            }
+            for r in table.rows
+        ]
+
     if request.method == "POST" and "confirm" in request.POST:
-        rows = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not rows:
-            messages.error(request, _("Nothing to import: upload the file again."))
-            return redirect("accounts:user-import")
-        try:
-            created = accounts.users_import_commit(by=request.user, rows=rows, request=request)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("accounts:user-import")
-        messages.success(request, _("%(n)s accounts created; invitations are being sent.") % {"n": len(created)})
-        return redirect("accounts:user-list")
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = accounts.users_import_read(form.cleaned_data["file"])
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            if table.rows and not table.invalid:
-                request.session[IMPORT_SESSION_KEY] = [
-                    {
-                        "username": r.values["username"],
-                        "email": r.values["email"],
-                        "full_name": r.values["full_name"],
-                        "phone": r.values.get("phone") or "",
-                        "role": r.values["role"],
-                        "scope_id": r.values.get("scope"),
-                    }
-                    for r in table.rows
-                ]
-            else:
-                request.session.pop(IMPORT_SESSION_KEY, None)
+        return import_confirm(request, session_key=IMPORT_SESSION_KEY, again="accounts:user-import", commit=commit)
+    table = import_check(request, form, session_key=IMPORT_SESSION_KEY, read=accounts.users_import_read, keep=keep)
     return render(request, "accounts/user_import.html", {"form": form, "table": table})
 
 

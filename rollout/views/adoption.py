@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 
 from rollout import scoping
 from rollout.downloads import XLSX
-from rollout.errors import ApplicationError
 from rollout.forms import UploadForm
 from rollout.forms_platforms import AdoptionForm
 from rollout.selectors.adoption import (
@@ -27,9 +26,10 @@ from rollout.selectors.adoption import (
 )
 from rollout.selectors.dashboard import Chart
 from rollout.services import adoption as service
-from rollout.tabular import template_workbook
+from rollout.tabular import Table, template_workbook
 from rollout.text import fold
 from rollout.timeutils import local_today
+from rollout.views.sheet_import import import_check, import_confirm
 
 IMPORT_SESSION_KEY = "adoption_import_rows"
 
@@ -135,38 +135,32 @@ def adoption_import(request: HttpRequest) -> HttpResponse:
     """Upload a sheet, see every row checked, then confirm: nothing is stored before that."""
     _require_importer(request)
     form = UploadForm(request.POST or None, request.FILES or None)
-    table = None
+
+    def commit(rows: list[dict]) -> tuple[str, str]:
+        created = service.adoption_import_commit(by=request.user, rows=rows)
+        return _("%(n)s updates saved.") % {"n": created}, "rollout:adoption-list"
+
+    def keep(table: Table) -> list[dict]:
+        return [
+            {
+                "agency": r.values["agency"],
+                "reported_on": r.values["reported_on"].isoformat(),
+                **{name: r.values[name] for name in service.FIGURES},
+            }
+            for r in table.rows
+            if r.ok and not r.values["unchanged"]
+        ]
+
     if request.method == "POST" and "confirm" in request.POST:
-        rows = request.session.pop(IMPORT_SESSION_KEY, None)
-        if not rows:
-            messages.error(request, _("Nothing to import: upload the file again."))
-            return redirect("rollout:adoption-import")
-        try:
-            created = service.adoption_import_commit(by=request.user, rows=rows)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            return redirect("rollout:adoption-import")
-        messages.success(request, _("%(n)s updates saved.") % {"n": created})
-        return redirect("rollout:adoption-list")
-    if request.method == "POST" and form.is_valid():
-        try:
-            table = service.adoption_import_read(by=request.user, upload=form.cleaned_data["file"])
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            new = [r for r in table.rows if r.ok and not r.values["unchanged"]]
-            if new and not table.invalid:
-                request.session[IMPORT_SESSION_KEY] = [
-                    {
-                        "agency": r.values["agency"],
-                        "reported_on": r.values["reported_on"].isoformat(),
-                        **{name: r.values[name] for name in service.FIGURES},
-                    }
-                    for r in new
-                ]
-            else:
-                request.session.pop(IMPORT_SESSION_KEY, None)
-    new_count = sum(1 for r in table.rows if r.ok and not r.values.get("unchanged")) if table else 0
+        return import_confirm(request, session_key=IMPORT_SESSION_KEY, again="rollout:adoption-import", commit=commit)
+    table = import_check(
+        request,
+        form,
+        session_key=IMPORT_SESSION_KEY,
+        read=lambda upload: service.adoption_import_read(by=request.user, upload=upload),
+        keep=keep,
+    )
+    new_count = len(keep(table)) if table else 0
     return render(request, "rollout/adoption_import.html", {"form": form, "table": table, "new_count": new_count})
 
 

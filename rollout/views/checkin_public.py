@@ -48,6 +48,21 @@ def _venue_or_page(request: HttpRequest, token: str) -> tuple[Venue | None, Http
     return None, render(request, "checkin/invalid.html", status=404)
 
 
+def _visit_or_page(request: HttpRequest, token: str, visit: str) -> tuple[CheckIn | None, HttpResponse | None]:
+    """The visit a visit link points at (its venue already attached), or the page to answer instead
+    (429, 404, 410)."""
+    if _over_limit(request, token):
+        return None, too_many(request)
+    venue, page = _venue_or_page(request, token)
+    if page is not None:
+        return None, page
+    checkin_row = svc.visit_from_token(venue, visit)
+    if checkin_row is None:
+        return None, render(request, "checkin/invalid.html", status=404)
+    checkin_row.venue = venue
+    return checkin_row, None
+
+
 @functools.cache
 def _assets() -> dict[str, str]:
     """Static URLs of the confirmation page, looked up once per process (the manifest does not change)."""
@@ -126,27 +141,17 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 @require_GET
 def visit(request: HttpRequest, token: str, visit: str) -> HttpResponse:
-    if _over_limit(request, token):
-        return too_many(request)
-    venue, page = _venue_or_page(request, token)
+    checkin_row, page = _visit_or_page(request, token, visit)
     if page is not None:
         return page
-    checkin_row = svc.visit_from_token(venue, visit)
-    if checkin_row is None:
-        return render(request, "checkin/invalid.html", status=404)
-    return _visit_page(request, venue, token, checkin_row)
+    return _visit_page(request, checkin_row.venue, token, checkin_row)
 
 
 @require_POST
 def checkout(request: HttpRequest, token: str, visit: str) -> HttpResponse:
-    if _over_limit(request, token):
-        return too_many(request)
-    venue, page = _venue_or_page(request, token)
+    checkin_row, page = _visit_or_page(request, token, visit)
     if page is not None:
         return page
-    checkin_row = svc.visit_from_token(venue, visit)
-    if checkin_row is None:
-        return render(request, "checkin/invalid.html", status=404)
     # A visit closed at midnight has nothing to check out; the visit page explains it.
     with contextlib.suppress(ApplicationError):
         svc.checkin_checkout(checkin=checkin_row)
@@ -156,14 +161,9 @@ def checkout(request: HttpRequest, token: str, visit: str) -> HttpResponse:
 @require_GET
 def pass_image(request: HttpRequest, token: str, visit: str) -> HttpResponse:
     """The visitor pass QR (SVG) shown on the visit page."""
-    if _over_limit(request, token):
-        return too_many(request)
-    venue, page = _venue_or_page(request, token)
+    checkin_row, page = _visit_or_page(request, token, visit)
     if page is not None:
         return page
-    checkin_row = svc.visit_from_token(venue, visit)
-    if checkin_row is None:
-        return render(request, "checkin/invalid.html", status=404)
     response = HttpResponse(qr.qr_svg(svc.visitor_pass_text(checkin_row)), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=86400"
     return response
