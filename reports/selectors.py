@@ -257,9 +257,23 @@ def rollup_weeks_for(user: User, count: int = 12) -> list[tuple[date, list[Rollu
 
 
 def _weeks_in_scope(user: User, scope, week_endings: list[date]) -> dict[date, list[DistrictWeek]]:
-    districts = [d for d in scoping.report_districts_for(user).order_by("code") if d.pk in scope.district_ids]
-    reports = _reports(user, districts, week_endings)
-    return {w: [DistrictWeek(d, w, reports.get((d.pk, w))) for d in districts] for w in week_endings}
+    """The districts of the overview's scope with their reports for the weeks; the card and the chart
+    of one page share what was read (memo on the scope)."""
+    from rollout.selectors.dashboard import CHART_DAYS
+
+    memo = scope.memo.setdefault(__name__, {"weeks": {}})
+    if "districts" not in memo:
+        memo["districts"] = [
+            d for d in scoping.report_districts_for(user).order_by("code") if d.pk in scope.district_ids
+        ]
+    districts, known = memo["districts"], memo["weeks"]
+    missing = [w for w in week_endings if w not in known]
+    if missing:
+        # With the weeks asked for, those of the longest chart span before them: one query serves both.
+        missing = sorted(set(missing) | set(weeks.recent_weeks(max(CHART_DAYS) // 7 + 1, last=max(missing))))
+        reports = _reports(user, districts, missing)
+        known.update({w: [DistrictWeek(d, w, reports.get((d.pk, w))) for d in districts] for w in missing})
+    return {w: known[w] for w in week_endings}
 
 
 def report_completeness_kpi(user: User, scope, today: date):

@@ -51,6 +51,8 @@ class OverviewScope:
 
     districts: list[District]
     district: District | None = None  # set on a single district's page
+    # What the plug-ins (EXTRA_KPIS, EXTRA_CHARTS) read once and share while building one page.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def district_ids(self) -> list[int]:
