@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rollout.settings")
 os.environ.setdefault("PRIVATE_FILES_ROOT", str(Path(tempfile.gettempdir()) / "rollout-bench-files"))
+# The dashboard bumps queued by the imported arrivals go to an in-process broker (no worker runs here).
+os.environ.setdefault("CELERY_BROKER_URL", "memory://")
 
 DAY = date(2021, 11, 2)  # the 100,000-row day
 BIG_DAY = date(2021, 11, 3)  # the 1,000,000-row day (one district)
