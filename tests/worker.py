@@ -73,6 +73,12 @@ class WorkerProcess:
     def mail_dir(self) -> Path:
         return self.var_dir / "mail"
 
+    def mail_text(self) -> str:
+        """The e-mails the worker has finished writing, "" while none is complete: Django's file backend
+        creates the file before it writes the message and ends each message with a line of 79 dashes."""
+        text = "".join(path.read_text() for path in sorted(self.mail_dir.glob("*.log")))
+        return text if "-" * 79 in text else ""
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
 

@@ -55,7 +55,6 @@ def test_the_worker_sends_reminder_emails_to_focal_officers(celery_worker):
     )
     UserFactory.with_role(Role.DISTRICT_OFFICER, district=bat_xat)
     weekly_reminders_send_task.delay()
-    files = wait_for(lambda: list(celery_worker.mail_dir.glob("*.log")), timeout=60, message="the reminder e-mail")
-    body = files[0].read_text()
+    body = wait_for(celery_worker.mail_text, timeout=60, message="the reminder e-mail")
     assert "To: vhtt.batxat@laocai.gov.vn" in body
     assert f"{weeks.current_week():%d/%m/%Y}" in body

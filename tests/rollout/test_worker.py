@@ -24,8 +24,7 @@ def test_invitation_email_is_sent_by_the_worker_after_commit(celery_worker, clie
     )
     assert response.status_code == 302
     user = User.objects.get(username="bx.worker")
-    files = wait_for(lambda: list(celery_worker.mail_dir.glob("*.log")), message="the invitation e-mail")
-    body = files[0].read_text()
+    body = wait_for(celery_worker.mail_text, message="the invitation e-mail")
     assert "To: van@laocai.gov.vn" in body
     assert "/accounts/invitation/" in body
     assert "invitation_send_task" in celery_worker.log() and "succeeded" in celery_worker.log()
