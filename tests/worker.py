@@ -82,6 +82,11 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
+    def succeeded(self, task_name: str) -> bool:
+        """Whether the log shows ``task_name`` finished. Celery logs this after the task returns, so after
+        anything the task wrote: wait for it rather than read the log once."""
+        return any(task_name in line and " succeeded in " in line for line in self.log().splitlines())
+
 
 def purge_broker() -> None:
     """Drop messages left in the test broker by earlier runs."""

@@ -45,7 +45,7 @@ def test_the_worker_builds_the_rollup_and_a_late_report_queues_a_new_revision(ce
     second = wait_for(lambda: _ready(week, 2), timeout=60, message="the late-report revision")
     assert second.reason == RollupReason.LATE_REPORT
     assert second.summary["late"] == 2 and second.summary["missing"] == 7
-    assert "weekly_rollup_build_task" in celery_worker.log() and "succeeded" in celery_worker.log()
+    wait_for(lambda: celery_worker.succeeded("weekly_rollup_build_task"), message="the task's success in the log")
 
 
 def test_the_worker_sends_reminder_emails_to_focal_officers(celery_worker):

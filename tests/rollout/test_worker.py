@@ -27,5 +27,5 @@ def test_invitation_email_is_sent_by_the_worker_after_commit(celery_worker, clie
     body = wait_for(celery_worker.mail_text, message="the invitation e-mail")
     assert "To: van@laocai.gov.vn" in body
     assert "/accounts/invitation/" in body
-    assert "invitation_send_task" in celery_worker.log() and "succeeded" in celery_worker.log()
+    wait_for(lambda: celery_worker.succeeded("invitation_send_task"), message="the task's success in the log")
     assert user.pk
