@@ -189,7 +189,7 @@ def choice(options: dict[str, Any]) -> Parser:
 def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None, fast: bool = False) -> Table:
     """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers.
 
-    ``fast=True`` reads the sheet with ``rollout.xlsx.read_sheet_rows`` (lxml) instead of openpyxl:
+    ``fast=True`` reads the sheet with ``rollout.xlsx.read_sheet_rows`` (calamine) instead of openpyxl:
     several times faster on large files (bulk arrival imports), same values for data cells.
     """
     name = getattr(upload, "name", "") or ""

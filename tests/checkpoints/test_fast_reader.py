@@ -1,4 +1,4 @@
-"""rollout.xlsx.read_sheet_rows: the lxml reader behind large imports gives openpyxl's values, safely."""
+"""rollout.xlsx.read_sheet_rows: the calamine reader behind large imports gives openpyxl's values, safely."""
 
 from __future__ import annotations
 
@@ -60,7 +60,35 @@ def test_dates_come_back_as_datetimes_and_text_stays_text():
     rows = list(read_sheet_rows(_sample(False)))
     assert rows[1][1] == datetime(2021, 11, 2, 23, 59) and rows[2][1] == datetime(2021, 11, 3)
     assert rows[1][5] == "0912345678"
-    assert rows[2][5] is None  # a formula without a cached value reads as empty, as openpyxl's data_only
+    assert rows[2][5:] == ()  # a formula without a cached value reads as empty, as openpyxl's data_only
+    assert rows[1][2] == 42 and type(rows[1][2]) is int and rows[1][3] == 36.5
+
+
+def test_cells_keep_their_place_when_the_sheet_starts_further_in():
+    wb = Workbook()
+    ws = wb.active
+    ws["C3"], ws["E3"] = "Họ và tên", 7
+    ws["D5"] = datetime(2021, 11, 2)
+    ws["D5"].number_format = "dd/mm/yyyy"
+    rows = list(read_sheet_rows(_saved(wb)))
+    assert rows[:2] == [(), ()]
+    assert rows[2] == (None, None, "Họ và tên", None, 7)
+    assert rows[4] == (None, None, None, datetime(2021, 11, 2))  # a date cell reads as midnight, as openpyxl
+
+
+def test_a_part_larger_than_its_zip_entry_says_is_refused():
+    plain = _sample(False)
+    out = io.BytesIO()
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, src.read(item.filename))
+    data = bytearray(out.getvalue())
+    # Shrink the size the central directory declares for the sheet: its content no longer matches.
+    name = b"xl/worksheets/sheet1.xml"
+    header = data.rindex(b"PK\x01\x02", 0, data.rindex(name))
+    data[header + 24 : header + 28] = (10).to_bytes(4, "little")
+    with pytest.raises(ApplicationError, match="đọc"):
+        list(read_sheet_rows(io.BytesIO(bytes(data))))
 
 
 def test_an_empty_row_keeps_row_numbers_aligned():
