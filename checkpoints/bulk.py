@@ -10,14 +10,15 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 
-def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore_conflicts: bool = False) -> None:
-    """INSERT ``rows`` (dicts of attnames; missing fields get their default, ``auto_now_add`` now).
+def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
+    """INSERT ``rows`` (dicts of attnames; missing fields get their default, ``auto_now_add`` now) and
+    return how many were stored.
 
     With ``ignore_conflicts``, a row that would break a unique constraint is skipped (PostgreSQL and
     SQLite: ``ON CONFLICT DO NOTHING``). All rows or none are stored.
     """
     if not rows:
-        return
+        return 0
     ops, now = connection.ops, timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     converters = []
@@ -53,7 +54,10 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore
                 for values in params:
                     copy.write_row(values)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_rows{conflict}")  # noqa: S608
+            stored = cursor.rowcount
             cursor.execute("DROP TABLE bulk_rows")
         else:
             marks = ", ".join(["%s"] * len(fields))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks}){conflict}", params)  # noqa: S608
+            stored = cursor.rowcount
+    return stored

@@ -32,7 +32,7 @@ from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer
 from rollout.text import fold
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, open_uploaded_workbook
+from rollout.xlsx import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, open_uploaded_workbook, unreadable
 
 TEMPLATE_MARK = "rollout.weekly_report"
 LAYOUT_VERSION = 1
@@ -250,9 +250,7 @@ def _cells(ws, max_row: int, max_col: int) -> dict[str, Any]:
                 if value is not None:
                     values[f"{get_column_letter(c)}{r}"] = value
     except Exception as exc:  # openpyxl/defusedxml raise many types for a broken or hostile file
-        raise ApplicationError(
-            _("The workbook could not be read (%(reason)s).") % {"reason": type(exc).__name__}
-        ) from exc
+        raise unreadable() from exc
     return values
 
 

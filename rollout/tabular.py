@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, read_sheet_rows
+from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, read_sheet_rows, unreadable
 
 Parser = Callable[[Any], Any]
 
@@ -40,6 +40,7 @@ class Column:
     example: Any = ""
     help: str = ""
     choices: tuple[str, ...] = ()  # offered as an in-cell drop-down in the template
+    as_text: bool = False  # the template formats the column as text, so Excel keeps leading zeros
 
 
 @dataclass
@@ -214,9 +215,7 @@ def _xlsx_rows(upload: IO[bytes], sheet: str | None) -> Iterator[tuple[Any, ...]
         # Cells are parsed lazily, so a hostile or broken sheet fails here, not when opening.
         yield from ws.iter_rows(values_only=True)
     except Exception as exc:
-        raise ApplicationError(
-            _("The workbook could not be read (%(reason)s).") % {"reason": type(exc).__name__}
-        ) from exc
+        raise unreadable() from exc
     finally:
         wb.close()
 
@@ -298,9 +297,11 @@ def template_workbook(
     for i, column in enumerate(columns, start=1):
         c = ws.cell(row=1, column=i, value=str(column.header))
         c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, WRAP
-        ws.cell(row=2, column=i, value=column.example)
+        example = ws.cell(row=2, column=i, value=column.example)
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = column.width
+        if column.as_text:
+            ws.column_dimensions[letter].number_format = example.number_format = "@"
         if column.choices:
             # Drop-down values live on a hidden sheet: an inline list breaks on labels with commas.
             if choice_sheet is None:

@@ -112,15 +112,19 @@ def _checked_zip(upload: IO[bytes]) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(upload)
     except zipfile.BadZipFile as exc:
-        raise _unreadable(exc) from exc
+        raise unreadable() from exc
     if sum(info.file_size for info in archive.infolist()) > MAX_UNCOMPRESSED_BYTES:
         archive.close()
         raise ApplicationError(_("The workbook expands to an unreasonable size and was refused."))
     return archive
 
 
-def _unreadable(exc: BaseException) -> ApplicationError:
-    return ApplicationError(_("The workbook could not be read (%(reason)s).") % {"reason": type(exc).__name__})
+def unreadable() -> ApplicationError:
+    """The one message for a workbook that is broken or hostile: what to do, not which library failed
+    (raise it ``from`` the library's exception, which stays in the traceback)."""
+    return ApplicationError(
+        _("The workbook could not be read: it may be damaged. Open it in Excel, save it as .xlsx and upload it again.")
+    )
 
 
 def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True) -> Workbook:
@@ -130,7 +134,7 @@ def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True) -> Work
     try:
         return load_workbook(upload, read_only=read_only, data_only=True)
     except Exception as exc:  # openpyxl/defusedxml raise many types for a broken or hostile file
-        raise _unreadable(exc) from exc
+        raise unreadable() from exc
 
 
 # --- Fast reading of uploaded sheets (values only) -----------------------------------------------
@@ -152,7 +156,7 @@ def _check_parts(archive: zipfile.ZipFile) -> None:
         with archive.open(info) as part:  # raises BadZipFile when the content does not match the entry
             while chunk := part.read(1 << 20):
                 if _DOCTYPE in tail + chunk:
-                    raise ApplicationError(_("The workbook could not be read (%(reason)s).") % {"reason": "DTD"})
+                    raise unreadable()
                 tail = chunk[-len(_DOCTYPE) :]
 
 
@@ -178,7 +182,7 @@ def read_sheet_rows(upload: IO[bytes], *, sheet: str | None = None) -> Iterator[
         try:
             _check_parts(archive)
         except (zipfile.BadZipFile, EOFError, OSError) as exc:
-            raise _unreadable(exc) from exc
+            raise unreadable() from exc
     upload.seek(0)
     try:
         book = CalamineWorkbook.from_filelike(upload)
@@ -190,7 +194,7 @@ def read_sheet_rows(upload: IO[bytes], *, sheet: str | None = None) -> Iterator[
         # Whole sheet from A1 (rows and columns before the first filled cell included).
         rows = book.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
     except (CalamineError, ValueError, OSError) as exc:  # a broken or hostile part: one clear message
-        raise _unreadable(exc) from exc
+        raise unreadable() from exc
     convert = _openpyxl_value
     for row in rows:
         values = [convert(v) for v in row]

@@ -31,7 +31,7 @@ from rollout import scoping, tabular
 from rollout.errors import ApplicationError
 from rollout.models import User
 from rollout.services.audit import Action, audit_record
-from rollout.timeutils import local_datetime
+from rollout.timeutils import local_date, local_datetime
 from rollout.validators import normalize_id_number, normalize_phone
 
 MAX_ROWS = 20_000
@@ -82,9 +82,9 @@ def import_columns() -> list[tabular.Column]:
         C("full_name", "Họ và tên", tabular.text(200), width=26, example="Nguyễn Văn An"),
         C("birth_year", "Năm sinh", tabular.integer(1900, 2100), required=False, width=10, example=1985),
         C("id_number", "Số CMND/CCCD", tabular.from_validator(normalize_id_number), required=False, width=16,
-          example="010203004567", help="9 hoặc 12 chữ số. Cần số CMND/CCCD hoặc số điện thoại."),
+          example="010203004567", help="9 hoặc 12 chữ số. Cần số CMND/CCCD hoặc số điện thoại.", as_text=True),
         C("phone", "Số điện thoại", tabular.from_validator(normalize_phone), required=False, width=14,
-          example="0912345678"),
+          example="0912345678", as_text=True),
         C("origin_province", "Tỉnh/thành phố đi", tabular.text(100), required=False, width=20, example="Hà Nội",
           help="Tên hoặc mã tỉnh/thành phố nơi đi."),
         C("origin_district", "Quận/huyện đi", tabular.text(100), required=False, width=20, example="Quận Ba Đình"),
@@ -316,9 +316,11 @@ def _mark_stored(rows: list[ImportRow], checkpoint: Checkpoint) -> None:
 @dataclass
 class ImportResult:
     created: int
-    skipped: int
+    already: int  # imported before
+    repeated: int  # the same as an earlier row of the file
     invalid: int
     flagged: int
+    last_day: date | None  # the local day of the latest arrival stored, where the list shows them
 
 
 def arrivals_import_commit(
@@ -329,21 +331,25 @@ def arrivals_import_commit(
         raise PermissionDenied
     preview = arrivals_import_read(upload, checkpoint=checkpoint)
     objects = [r.values | {"recorded_by_id": by.pk, "possible_duplicate_of_id": r.duplicate_of} for r in preview.new]
+    already, repeated = preview.count("already"), preview.count("repeat")
     with transaction.atomic():
-        # The unique import key makes a racing second confirmation store nothing.
-        insert_rows(Arrival, objects, ignore_conflicts=True)
+        # The unique import key makes a racing second confirmation store nothing: count what went in.
+        created = insert_rows(Arrival, objects, ignore_conflicts=True)
+        already += len(objects) - created
         audit_record(
             Action.ARRIVAL_IMPORT,
             request=request,
             actor=by,
             obj=checkpoint,
-            detail={"created": len(objects), "skipped": preview.count("already") + preview.count("repeat")},
+            detail={"created": created, "skipped": already + repeated},
         )
         arrivals_after_commit((o["destination_district_id"], o["arrived_at"]) for o in objects)
     result = ImportResult(
-        created=len(objects),
-        skipped=preview.count("already") + preview.count("repeat"),
+        created=created,
+        already=already,
+        repeated=repeated,
         invalid=len(preview.invalid),
         flagged=len(preview.flagged),
+        last_day=local_date(max(o["arrived_at"] for o in objects)) if created else None,
     )
     return result, preview

@@ -284,10 +284,15 @@ def _import_confirm(request: HttpRequest, checkpoints) -> HttpResponse:
         path.unlink(missing_ok=True)
     messages.success(
         request,
-        _("%(created)s arrivals stored; %(skipped)s already imported; %(invalid)s rows with errors left out.")
-        % {"created": result.created, "skipped": result.skipped, "invalid": result.invalid},
+        _(
+            "%(created)s arrivals stored; %(already)s already imported before; %(repeated)s repeating an earlier "
+            "row of the file; %(invalid)s rows with errors left out."
+        )
+        % vars(result),
     )
-    return redirect(reverse("checkpoints:arrival-list") + f"?checkpoint={checkpoint.pk}")
+    # Show the list of the day the (latest) imported arrivals are on, not today's.
+    day = f"&date={result.last_day.isoformat()}" if result.last_day else ""
+    return redirect(reverse("checkpoints:arrival-list") + f"?checkpoint={checkpoint.pk}{day}")
 
 
 @login_required

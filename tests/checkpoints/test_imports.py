@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -50,6 +50,10 @@ def test_template_has_vietnamese_headers_an_example_and_instructions(client_for,
     assert ws["B2"].value == "Nguyễn Văn An"
     assert "Hướng dẫn" in wb.sheetnames and "Huyện đến" in wb.sheetnames
     assert ws.data_validations.dataValidation  # drop-downs for vehicle and tests
+    # ID and phone columns are text, so Excel keeps the leading zero of what is typed in them.
+    assert ws.column_dimensions["D"].number_format == ws.column_dimensions["E"].number_format == "@"
+    assert ws["D2"].value == "010203004567" and ws["D2"].number_format == "@"
+    assert ws.column_dimensions["B"].number_format == "General"
     # The template as downloaded, example row included, is itself a valid import.
     buffer = io.BytesIO(response.content)
     buffer.name = "mau.xlsx"
@@ -77,19 +81,32 @@ def test_confirm_stores_valid_rows_once_and_reimporting_stores_nothing(checkpoin
     rows = [_row(), _row(**{"Họ và tên": "Lò Thị Mai", "Số CMND/CCCD": "012345678", "Số điện thoại": ""}),
             _row(**{"Số điện thoại": "bad", "Số CMND/CCCD": ""})]  # fmt: skip
     result, _ = arrivals_import_commit(by=checkpoint_staff, checkpoint=checkpoint, upload=workbook(rows))
-    assert (result.created, result.invalid, result.skipped) == (2, 1, 0)
+    assert (result.created, result.invalid, result.already, result.repeated) == (2, 1, 0, 0)
+    assert result.last_day == date(2021, 11, 2)
     arrival = Arrival.objects.get(full_name="Nguyễn Văn An")
     assert arrival.arrived_at == local_dt("2021-11-02 08:15") and str(arrival.temperature) == "36.5"
     assert (arrival.origin_province_id, arrival.origin_district_id) == (1, 1)
     assert arrival.vehicle == "car" and arrival.test_at_checkpoint == "rapid" and arrival.import_key
     again, preview = arrivals_import_commit(by=checkpoint_staff, checkpoint=checkpoint, upload=workbook(rows))
-    assert again.created == 0 and again.skipped == 2 and Arrival.objects.count() == 2
-    assert preview.count("already") == 2
+    assert again.created == 0 and again.already == 2 and Arrival.objects.count() == 2
+    assert preview.count("already") == 2 and again.last_day is None
+
+
+def test_rows_a_racing_confirmation_stored_first_are_counted_as_already_imported(
+    checkpoint, checkpoint_staff, monkeypatch
+):
+    rows = [_row(), _row(**{"Họ và tên": "Lò Thị Mai", "Số CMND/CCCD": "012345678"})]
+    arrivals_import_commit(by=checkpoint_staff, checkpoint=checkpoint, upload=workbook(rows))
+    # The other confirmation stored the rows after this one read the file: its check saw them as new.
+    monkeypatch.setattr("checkpoints.services.imports._mark_stored", lambda rows, checkpoint: None)
+    result, preview = arrivals_import_commit(by=checkpoint_staff, checkpoint=checkpoint, upload=workbook(rows))
+    assert len(preview.new) == 2 and (result.created, result.already) == (0, 2) and Arrival.objects.count() == 2
 
 
 def test_the_same_row_twice_in_one_file_is_stored_once(checkpoint, checkpoint_staff):
     result, preview = arrivals_import_commit(by=checkpoint_staff, checkpoint=checkpoint, upload=workbook([_row()] * 2))
     assert result.created == 1 and [r.status for r in preview.rows] == ["new", "repeat"]
+    assert (result.already, result.repeated) == (0, 1)
 
 
 def test_csv_and_columns_in_any_order_and_units_by_code(checkpoint):
@@ -129,11 +146,21 @@ def test_page_flow_preview_then_confirm(client_for, checkpoint_staff, checkpoint
     preview = client.post(reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": upload})
     html = preview.content.decode()
     assert preview.status_code == 200 and "E3" in html and not Arrival.objects.exists()
-    done = client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"})
-    assert done.status_code == 302 and Arrival.objects.count() == 1
+    done = client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"}, follow=True)
+    assert Arrival.objects.count() == 1
+    # The list opens on the day of the imported arrival, with the counts in Vietnamese.
+    assert done.redirect_chain[-1][0].endswith(f"?checkpoint={checkpoint.pk}&date=2021-11-02")
+    assert done.context["day"] == date(2021, 11, 2) and "Nguyễn Văn An" in done.content.decode()
+    assert "Đã lưu 1 người đến; 0 dòng đã nhập trước đó" in done.content.decode()
     # Confirming twice (a double click) stores nothing more.
     client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"})
     assert Arrival.objects.count() == 1
+    # The same file again: nothing new, and the page says why.
+    again = client.post(
+        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": workbook([_row()])}
+    )
+    assert again.context["counts"]["already"] == 1
+    assert "Mọi dòng của tệp này đã được nhập trước đó" in again.content.decode()
 
 
 def test_page_refuses_another_checkpoint_and_non_recorders(client_for, checkpoint_staff, other_checkpoint,
