@@ -425,6 +425,12 @@ CELERY_BEAT_SCHEDULE["daily-stats-recompute"] = {
     "task": "rollout.tasks.daily_stats_recompute_task",
     "schedule": crontab(hour=DAILY_STATS_NIGHTLY_AT.hour, minute=DAILY_STATS_NIGHTLY_AT.minute),
 }
+# Nightly, at this local time, personal data older than the retention is deleted (SPEC §9).
+PERSONAL_DATA_PURGE_AT = env_time("PERSONAL_DATA_PURGE_AT", "02:00")
+CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
+    "task": "rollout.tasks.personal_data_purge_task",
+    "schedule": crontab(hour=PERSONAL_DATA_PURGE_AT.hour, minute=PERSONAL_DATA_PURGE_AT.minute),
+}
 CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
     "task": "rollout.tasks.vaccination_reminders_send_task",
     "schedule": crontab(hour=VACCINATION_UPDATE_CUTOFF.hour, minute=VACCINATION_UPDATE_CUTOFF.minute),
@@ -435,8 +441,11 @@ CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
 DAILY_LISTS_TIME = env_time("DAILY_LISTS_TIME", "06:30")
 # A run also builds any list missing for this many days back (a day missed while the system was down).
 DAILY_LISTS_CATCH_UP_DAYS = env_int("DAILY_LISTS_CATCH_UP_DAYS", 7)
-if not 0 <= DAILY_LISTS_CATCH_UP_DAYS <= 31:
-    raise ImproperlyConfigured("DAILY_LISTS_CATCH_UP_DAYS must be between 0 and 31")
+if not 0 <= DAILY_LISTS_CATCH_UP_DAYS < min(32, PERSONAL_DATA_RETENTION_DAYS):
+    raise ImproperlyConfigured(
+        "DAILY_LISTS_CATCH_UP_DAYS must be between 0 and 31 and below PERSONAL_DATA_RETENTION_DAYS "
+        "(catching up a purged day would build an empty list)"
+    )
 # Late arrivals for a day whose list exists regenerate it after this many seconds (coalesced).
 DAILY_LISTS_REFRESH_DELAY = env_int("DAILY_LISTS_REFRESH_DELAY", 60)
 # Tests only: milliseconds to sleep after each row, so a worker can be killed in the middle of a run.

@@ -49,3 +49,14 @@ def vaccination_reminders_send_task(*, day: str | None = None) -> None:
     from rollout.services.health import vaccination_reminders_send
 
     vaccination_reminders_send(day=date.fromisoformat(day) if day else None)
+
+
+# --- Personal-data retention (SPEC §9) ---------------------------------------------------------
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def personal_data_purge_task() -> None:
+    """Nightly: delete check-ins, arrivals, declarations and daily lists older than the retention."""
+    from rollout.services.retention import personal_data_purge
+
+    personal_data_purge()

@@ -26,6 +26,7 @@ class Action:
     APPROVAL = "approval"
     RETURN = "return"
     ARRIVAL_IMPORT = "arrival_import"
+    PURGE = "personal_data_purge"
 
 
 def audit_record(

@@ -1,13 +1,16 @@
-"""Issue 6 jobs on a real Celery worker process: the debounced rebuild after a write, the reminders."""
+"""Core jobs on a real Celery worker process: the debounced rebuild after a write, the reminders, the
+nightly personal-data purge."""
 
 from __future__ import annotations
 
+from datetime import time, timedelta
+
 import pytest
 
-from rollout.models import DistrictDay, Notification, Role, VaccinationReminder
+from rollout.models import CheckIn, DistrictDay, JobRun, Notification, Role, VaccinationReminder
 from rollout.services.stats import daily_stats_bump
-from rollout.tasks import vaccination_reminders_send_task
-from rollout.timeutils import local_today
+from rollout.tasks import personal_data_purge_task, vaccination_reminders_send_task
+from rollout.timeutils import local_datetime, local_today
 from tests.factories import CheckInFactory, FacilityFactory, UserFactory, VenueFactory
 from tests.worker import wait_for
 
@@ -41,3 +44,17 @@ def test_reminders_at_the_cutoff_reach_facility_staff_and_health_officers(celery
     wait_for(lambda: staff.email in mail() and officer.email in mail(), message="both reminder e-mails")
     assert VaccinationReminder.objects.get(facility=facility).sent_at is not None
     assert Notification.objects.filter(user=staff).exists() and Notification.objects.filter(user=officer).exists()
+
+
+def test_the_worker_purges_personal_data_older_than_the_retention(celery_worker, bat_xat):
+    venue = VenueFactory(district=bat_xat)
+    first_kept = local_today() - timedelta(days=20)  # the default retention: 21 days, today included
+    CheckInFactory(venue=venue, checked_in_at=local_datetime(first_kept - timedelta(days=1), time(23, 59)))
+    kept = CheckInFactory(venue=venue, checked_in_at=local_datetime(first_kept, time(0, 0)))
+    personal_data_purge_task.delay()
+    run = wait_for(
+        lambda: JobRun.objects.filter(job="purge_personal_data", status=JobRun.Status.SUCCEEDED).first(),
+        message="the purge run",
+    )
+    assert run.result.startswith(f"before {first_kept:%d/%m/%Y}: deleted 1 check-ins")
+    assert list(CheckIn.objects.all()) == [kept]

@@ -56,3 +56,9 @@ def test_compose_defines_the_production_stack_with_shared_settings():
         env = services[name]["environment"]
         assert {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_DEBUG"} <= set(env)
         assert env == services["web"]["environment"]
+
+
+def test_daily_lists_never_catch_up_a_day_whose_personal_data_is_purged():
+    result = _manage("check", DJANGO_DEBUG="1", DAILY_LISTS_CATCH_UP_DAYS="21", PERSONAL_DATA_RETENTION_DAYS="21")
+    assert result.returncode != 0
+    assert "DAILY_LISTS_CATCH_UP_DAYS must be between 0 and 31 and below PERSONAL_DATA_RETENTION_DAYS" in result.stderr
