@@ -30,7 +30,7 @@ run: $(VENV)/.runtime
 	./scripts/run-dev.sh
 
 test: $(VENV)/.dev
-	./scripts/ensure-services.sh
+	./scripts/ensure-services.sh $(TEST_DB)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run

@@ -29,6 +29,11 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 pg_isready -h 127.0.0.1 -p 5432
+# The database the settings name (the tests create theirs, test_<name>, beside it): Django checks it exists.
+db="${1:-rollout}"
+if ! psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+  createdb -h 127.0.0.1 -U postgres "$db"
+fi
 
 # Redis
 if ! command -v redis-server >/dev/null; then

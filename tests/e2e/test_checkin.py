@@ -57,7 +57,10 @@ def test_visitor_checks_in_and_out_on_a_phone_and_is_remembered(live_server, mar
     assert "/v/" in page.url  # the confirmation has its own address: a reload does not post again
     checkin = CheckIn.objects.get()
     assert (checkin.full_name, checkin.phone, checkin.flagged) == ("Lù Thị Dợ", "0386123456", False)
-    assert page.locator(".pass img").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The pass's QR image is fetched after the page: wait until it has loaded (fails if it never does).
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.pass img'); return img && img.complete && img.naturalWidth > 0 }"
+    )
     page.screenshot(path=str(artifacts / "checkin-phone-confirmation.png"), full_page=True)
     page.reload()
     assert CheckIn.objects.count() == 1
