@@ -38,13 +38,14 @@ MAX_ROWS = 20_000
 
 
 def moment(value: Any) -> datetime | None:
-    """A local date and time: an Excel date-time cell, or text like 02/11/2021 23:59."""
+    """A local date and time: an Excel date-time cell, or text like 02/11/2021 23:59.
+
+    Both sheet readers give a date-only cell as a datetime at midnight, as Excel stores it: it cannot be
+    told from a time of 00:00, so it is taken as that. Date-only text is refused below."""
     if value is None or str(value).strip() == "":
         return None
     if isinstance(value, datetime):
         return local_datetime(value.date(), value.time().replace(microsecond=0))
-    if isinstance(value, date):
-        raise ValueError(_("Give the time as well: dd/mm/yyyy hh:mm."))
     raw = " ".join(str(value).split())
     for fmt in ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"):
         try:
