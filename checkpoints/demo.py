@@ -18,6 +18,7 @@ from multiprocessing import get_context
 
 from django.conf import settings
 from django.db import connection, connections, transaction
+from django.utils.translation import gettext as _
 
 from checkpoints.bulk import insert_rows
 from checkpoints.models import (
@@ -229,7 +230,7 @@ def _build_lists(days: list[date]) -> int:
         else:
             for item in todo:
                 _build_one(item)
-        run.result = f"{len(todo)} lists (demo)"
+        run.result = _("%(lists)s lists of the demo") % {"lists": len(todo)}
     return len(todo)
 
 

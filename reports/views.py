@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -30,7 +29,7 @@ from reports.models import (
 )
 from reports.services import reminders, submissions
 from reports.template_xlsx import template_build, template_read
-from rollout import scoping
+from rollout import outbox, scoping
 from rollout.downloads import XLSX, private_file_response
 from rollout.errors import ApplicationError
 from rollout.forms import UploadForm
@@ -317,6 +316,7 @@ def report_review(request: HttpRequest, code: int, week: date) -> HttpResponse:
                 if review.decision == "approved"
                 else _("Report returned to the district with your comment."),
             )
+            outbox.notify_if_waiting(request)
             return redirect("reports:report-detail", code=district.pk, week=week)
     context = _detail_context(request, district, week, review_form=form)
     return render(request, "reports/report_detail.html", context, status=400)
@@ -361,19 +361,19 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
             if not weeks.is_week_ending(week) or not weeks.has_started(week):
                 form.add_error("week_ending", _("Choose a Friday of a week that has started."))
             else:
-                from reports.tasks import weekly_rollup_build_task
-
-                day, by_id = week.isoformat(), user.pk
-                transaction.on_commit(
-                    lambda: weekly_rollup_build_task.delay(
-                        week_ending=day, reason=RollupReason.MANUAL, force=True, by_id=by_id
-                    )
+                outbox.enqueue(
+                    "reports.tasks.weekly_rollup_build_task",
+                    week_ending=week.isoformat(),
+                    reason=RollupReason.MANUAL,
+                    force=True,
+                    by_id=user.pk,
                 )
                 messages.success(
                     request,
                     _("The roll-up of the week ending %(week)s is being built; it appears below in a moment.")
                     % {"week": f"{week:%d/%m/%Y}"},
                 )
+                outbox.notify_if_waiting(request)
                 return redirect("reports:rollup-list")
     return render(
         request,

@@ -30,8 +30,9 @@ class Breaker:
             was_closed = time.monotonic() >= self._open_until
             self._open_until = time.monotonic() + self.cooldown
         if was_closed:
-            logger.warning("%s unavailable (%s); using the fallback for %.0f s", self.name, type(exc).__name__,
-                           self.cooldown)
+            logger.warning(
+                "%s unavailable (%s); using the fallback for %.0f s", self.name, type(exc).__name__, self.cooldown
+            )
 
     def succeeded(self) -> None:
         if self._open_until:

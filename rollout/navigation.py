@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Role
+from rollout.selectors.background import background_status
 
 _ALL = tuple(Role.values)
 _PROVINCE = (Role.PROVINCE_ADMIN, Role.PROVINCE_VIEWER)
@@ -90,4 +91,7 @@ def navigation(request: HttpRequest) -> dict:
     )
     items = [{"label": i.label, "url": reverse(i.url_name), "icon": i.icon, "active": i is active} for i in visible]
     unread = user.notifications.filter(read_at__isnull=True).count()
-    return {"nav_items": items, "unread_notifications": unread}
+    context = {"nav_items": items, "unread_notifications": unread}
+    if user.is_province_admin:
+        context["background"] = background_status()
+    return context

@@ -54,6 +54,22 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> str:
+    """A rate limit like "60/m" (count per s, m, h or d)."""
+    raw = os.environ.get(name) or default
+    count, _slash, unit = raw.partition("/")
+    if not count.isdigit() or int(count) < 1 or unit not in {"s", "m", "h", "d"}:
+        raise ImproperlyConfigured(f"{name} must be a rate like 60/m, got {raw!r}")
+    return raw
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive integer, got {value}")
+    return value
+
+
 # --- Core -------------------------------------------------------------------------------------
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -270,11 +286,25 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
+    # kombu's file transport fails (and the worker exits) when its folders are missing, as on a fresh clone.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     # The file-system transport has no fan-out exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # How long an unacknowledged task waits before another worker gets it. The outbox's sweep
+        # re-sends the work of a dead worker long before this (WORKER_LOST_SECONDS).
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600),
+        # A broker that does not answer must not hold a web request: sending gives up quickly and
+        # the follow-up waits in the outbox.
+        "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2),
+        "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker reconnects for as long as the broker is away, rather than exit after 100 tries.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2)
 # Job outcomes live in our own JobRun table (jobs panel); Celery keeps no results.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -286,7 +316,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+
+# The outbox (rollout/outbox.py): follow-ups wait in the database while the broker is away; beat's
+# sweep sends what is due, and gives the work of a worker that stopped sending heartbeats to another.
+OUTBOX_SWEEP_SECONDS = env_positive_int("OUTBOX_SWEEP_SECONDS", 10)
+OUTBOX_RESEND_SECONDS = env_positive_int("OUTBOX_RESEND_SECONDS", 300)
+OUTBOX_MAX_ATTEMPTS = env_positive_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_RETRY_BASE_SECONDS = env_positive_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_positive_int("OUTBOX_RETRY_MAX_SECONDS", 900)
+OUTBOX_KEEP_DAYS = env_positive_int("OUTBOX_KEEP_DAYS", 7)
+HEARTBEAT_SECONDS = env_positive_int("HEARTBEAT_SECONDS", 10)
+WORKER_LOST_SECONDS = env_positive_int("WORKER_LOST_SECONDS", 60)
+if WORKER_LOST_SECONDS < 2 * HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("WORKER_LOST_SECONDS must be at least twice HEARTBEAT_SECONDS")
+# Province admins see a banner when the background service has been silent this long.
+BACKGROUND_STALE_MINUTES = env_positive_int("BACKGROUND_STALE_MINUTES", 5)
+
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "outbox-sweep": {"task": "rollout.tasks.outbox_sweep_task", "schedule": timedelta(seconds=OUTBOX_SWEEP_SECONDS)},
+}
 
 # --- Product settings -------------------------------------------------------------------------
 
@@ -359,22 +407,6 @@ CELERY_BEAT_SCHEDULE |= {
     },
 }
 # --- Venue QR check-in (issue 3) ----------------------------------------------------------------
-
-
-def env_rate(name: str, default: str) -> str:
-    """A rate limit like "60/m" (count per s, m, h or d)."""
-    raw = os.environ.get(name) or default
-    count, _slash, unit = raw.partition("/")
-    if not count.isdigit() or int(count) < 1 or unit not in {"s", "m", "h", "d"}:
-        raise ImproperlyConfigured(f"{name} must be a rate like 60/m, got {raw!r}")
-    return raw
-
-
-def env_positive_int(name: str, default: int) -> int:
-    value = env_int(name, default)
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a positive integer, got {value}")
-    return value
 
 
 # A check-in without a check-out counts as this many minutes (never past local midnight).
@@ -460,9 +492,6 @@ CELERY_BEAT_SCHEDULE["daily-lists"] = {
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {"TestKindEnum": "checkpoints.models.TestKind", "TestResultEnum": "checkpoints.models.TestResult"}
 )
-# How long an unacknowledged task waits before another worker gets it (a worker killed mid-task).
-if "visibility_timeout" in CELERY_BROKER_TRANSPORT_OPTIONS:
-    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 3600)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and parallel demo builders share the file: take the write lock when a transaction
     # starts, so a reader upgrading to writer waits (busy timeout) instead of failing "database is locked".

@@ -163,3 +163,13 @@ def _no_demo_arrivals(settings):
     """seed_demo's ~5,000 arrivals a day and their lists take minutes; tests of other steps skip them
     (tests/checkpoints/test_demo.py runs that step at a small volume)."""
     settings.DEMO_ARRIVALS_PER_DAY = 0
+
+
+@pytest.fixture(autouse=True)
+def _broker_breaker_closed():
+    """The per-process breaker of the outbox must not carry one test's broker outage into the next."""
+    from rollout import outbox
+
+    outbox.broker.reset()
+    yield
+    outbox.broker.reset()

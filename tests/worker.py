@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:
-    def __init__(self, var_dir: Path) -> None:
+    def __init__(self, var_dir: Path, **env: str) -> None:
         self.var_dir = var_dir
+        self.env_extra = env  # settings of this worker, e.g. HEARTBEAT_SECONDS
         self.log_path = var_dir / "worker.log"
         self.process: subprocess.Popen | None = None
 
@@ -31,13 +32,17 @@ class WorkerProcess:
     def env(self) -> dict[str, str]:
         db = connection.settings_dict
         url = f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-        return os.environ | {
-            "DATABASE_URL": url,  # the test database, not the development one
-            "VAR_DIR": str(self.var_dir),
-            "PRIVATE_FILES_ROOT": str(settings.PRIVATE_FILES_ROOT),
-            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "CELERY_TASK_ALWAYS_EAGER": "0",
-        }
+        return (
+            os.environ
+            | {
+                "DATABASE_URL": url,  # the test database, not the development one
+                "VAR_DIR": str(self.var_dir),
+                "PRIVATE_FILES_ROOT": str(settings.PRIVATE_FILES_ROOT),
+                "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "CELERY_TASK_ALWAYS_EAGER": "0",
+            }
+            | self.env_extra
+        )
 
     def start(self, *, wait: float = 30) -> None:
         log = self.log_path.open("a")

@@ -185,7 +185,7 @@ def arrival_record(
         arrival = Arrival.objects.create(
             **values, recorded_by=by, possible_duplicate_of=duplicate, import_key=import_key or None
         )
-        arrivals_after_commit([(arrival.destination_district_id, arrival.arrived_at)])
+        arrivals_follow_up([(arrival.destination_district_id, arrival.arrived_at)])
     return ArrivalOutcome(arrival, created=True)
 
 
@@ -224,26 +224,15 @@ def arrival_merge(*, into: Arrival, values: dict[str, Any]) -> Arrival:
     return into
 
 
-def arrivals_after_commit(arrivals: Iterable[tuple[int, datetime]]) -> None:
-    """Queue the follow-up work once arrivals (destination district, arrival time) are committed:
+def arrivals_follow_up(arrivals: Iterable[tuple[int, datetime]]) -> None:
+    """Record, with arrivals (destination district, arrival time) being stored, the work they cause:
     lists of past days that already exist are rebuilt, and the dashboard figures of those days."""
-    pairs = {(district, local_date(moment)) for district, moment in arrivals}
-    transaction.on_commit(lambda: _refresh_lists(pairs))
-    transaction.on_commit(lambda: _bump_figures(pairs))
-
-
-def _bump_figures(pairs: set) -> None:
-    for district_id, day in pairs:
-        daily_stats_bump(day=day, district_id=district_id)  # debounced; never raises
-
-
-def _refresh_lists(pairs: set) -> None:
     from checkpoints.services.daily_lists import daily_lists_refresh_queue
 
-    try:
-        daily_lists_refresh_queue(pairs)
-    except Exception:  # a broker outage must never fail a request whose arrival is already stored
-        logger.exception("could not queue daily list refresh for %s district-days", len(pairs))
+    pairs = {(district, local_date(moment)) for district, moment in arrivals}
+    daily_lists_refresh_queue(pairs)
+    for district_id, day in pairs:
+        daily_stats_bump(day=day, district_id=district_id)
 
 
 def checkpoint_for(by: User, checkpoint_id: int | None) -> Checkpoint:

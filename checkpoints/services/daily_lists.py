@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Min, Q, QuerySet, Window
 from django.urls import reverse
@@ -36,6 +35,8 @@ from openpyxl.styles import Alignment, Font
 
 from checkpoints.models import Arrival, Checkpoint, DailyList, TestKind, TestResult, Vehicle
 from checkpoints.units import unit_index
+from rollout import outbox
+from rollout.figures import num
 from rollout.models import District, FocalOfficer, Role, User
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
@@ -303,19 +304,9 @@ def daily_list_build(*, district: District, day: date, notify: bool = True) -> D
             daily_list.file, daily_list.generated_at = relative, generated
             daily_list.save()
             if notify:
-                list_id = daily_list.pk
-                transaction.on_commit(lambda: _queue_notify(list_id))
+                outbox.enqueue("checkpoints.tasks.daily_list_notify_task", daily_list_id=daily_list.pk)
     logger.debug("daily list district=%s day=%s revision=%s rows=%s", district.pk, day, daily_list.revision, rows)
     return daily_list
-
-
-def _queue_notify(daily_list_id: int) -> None:
-    from checkpoints.tasks import daily_list_notify_task
-
-    try:
-        daily_list_notify_task.delay(daily_list_id=daily_list_id)
-    except Exception:
-        logger.exception("could not queue the e-mail for daily list %s", daily_list_id)
 
 
 def home_districts() -> QuerySet[District]:
@@ -368,9 +359,12 @@ def daily_lists_run(*, day: date | None = None, district: int | None = None, not
             for code in codes:
                 built.append(daily_list_build(district=districts[code], day=list_day, notify=notify))
         days = sorted({b.day for b in built})
-        run.result = f"{len(built)} lists, {sum(b.rows for b in built)} rows" + (
-            f", {days[0]:%Y-%m-%d}…{days[-1]:%Y-%m-%d}" if days else ""
-        )
+        run.result = _("%(lists)s lists, %(rows)s people") % {
+            "lists": num(len(built)),
+            "rows": num(sum(b.rows for b in built)),
+        }
+        if days:
+            run.result += " (" + " – ".join(sorted({f"{days[0]:%d/%m/%Y}", f"{days[-1]:%d/%m/%Y}"})) + ")"
         run.output_url = reverse("checkpoints:daily-list-list") + (f"?date={days[-1]:%Y-%m-%d}" if days else "")
     return built
 
@@ -378,17 +372,9 @@ def daily_lists_run(*, day: date | None = None, district: int | None = None, not
 # --- Late arrivals: regenerate a past day's list ------------------------------------------------
 
 
-def _refresh_key(district_id: int, day: date) -> str:
-    return f"daily-list-refresh:{district_id}:{day:%Y-%m-%d}"
-
-
 def daily_lists_refresh_queue(pairs: set[tuple[int, date]]) -> int:
-    """Queue a rebuild of each already built list among (district, day) pairs of past days.
-
-    Coalesced: while a rebuild is queued and not started, more late arrivals queue nothing more.
-    """
-    from checkpoints.tasks import daily_list_refresh_task
-
+    """Record a rebuild of each already built list among (district, day) pairs of past days, due in
+    ``DAILY_LISTS_REFRESH_DELAY`` seconds; while one waits, more late arrivals record nothing more."""
     today = local_today()
     pairs = {(d, day) for d, day in pairs if day < today}
     if not pairs:
@@ -398,29 +384,31 @@ def daily_lists_refresh_queue(pairs: set[tuple[int, date]]) -> int:
         match |= Q(district_id=district_id, day=day)
     queued = 0
     for district_id, day in DailyList.objects.filter(match).values_list("district_id", "day"):
-        key = _refresh_key(district_id, day)
-        if not cache.add(key, 1, timeout=settings.DAILY_LISTS_REFRESH_DELAY + 600):
-            continue
-        try:
-            daily_list_refresh_task.apply_async(
-                kwargs={"district": district_id, "day": day.isoformat()}, countdown=settings.DAILY_LISTS_REFRESH_DELAY
+        queued += bool(
+            outbox.enqueue(
+                "checkpoints.tasks.daily_list_refresh_task",
+                key=f"daily-list-refresh:{district_id}:{day:%Y-%m-%d}",
+                delay=settings.DAILY_LISTS_REFRESH_DELAY,
+                district=district_id,
+                day=day.isoformat(),
             )
-        except Exception:
-            cache.delete(key)
-            raise
-        queued += 1
+        )
     return queued
 
 
 def daily_list_refresh(*, district: int, day: date) -> DailyList | None:
     """Rebuild one list after late arrivals (no new e-mail: the officer was told when it was built)."""
-    cache.delete(_refresh_key(district, day))  # later arrivals queue a new rebuild
     target = home_districts().filter(pk=district).first()
     if target is None:
         return None
     with job_run(REFRESH_JOB, day=day.isoformat(), district=district) as run:
         daily_list = daily_list_build(district=target, day=day, notify=False)
-        run.result = f"revision {daily_list.revision}, {daily_list.rows} rows"
+        run.result = _("%(district)s, %(day)s: revision %(revision)s, %(rows)s people") % {
+            "district": target.name,
+            "day": f"{day:%d/%m/%Y}",
+            "revision": daily_list.revision,
+            "rows": num(daily_list.rows),
+        }
     return daily_list
 
 

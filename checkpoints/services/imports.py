@@ -24,7 +24,7 @@ from openpyxl import Workbook
 
 from checkpoints.bulk import insert_rows
 from checkpoints.models import Arrival, Checkpoint, TestKind, TestResult, Vehicle
-from checkpoints.services.arrivals import DUPLICATE_WINDOW, ArrivalInput, arrival_clean, arrivals_after_commit
+from checkpoints.services.arrivals import DUPLICATE_WINDOW, ArrivalInput, arrival_clean, arrivals_follow_up
 from checkpoints.services.travel import unit_from_text
 from checkpoints.units import unit_index
 from rollout import scoping, tabular
@@ -344,7 +344,7 @@ def arrivals_import_commit(
             obj=checkpoint,
             detail={"created": created, "skipped": already + repeated},
         )
-        arrivals_after_commit((o["destination_district_id"], o["arrived_at"]) for o in objects)
+        arrivals_follow_up((o["destination_district_id"], o["arrived_at"]) for o in objects)
     result = ImportResult(
         created=created,
         already=already,

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 
 from checkpoints import selectors
 from checkpoints.services.daily_lists import checkpoint_list_export, daily_list_filename, home_districts
-from checkpoints.tasks import daily_lists_build_task
-from rollout import scoping
+from rollout import outbox, scoping
 from rollout.downloads import XLSX, private_file_response
 from rollout.timeutils import local_today
 
@@ -72,8 +71,9 @@ def daily_list_build(request: HttpRequest) -> HttpResponse:
     if day is None or day >= local_today():
         messages.error(request, _("Choose a past day."))
         return redirect("checkpoints:daily-list-list")
-    daily_lists_build_task.delay(day=day.isoformat())
+    outbox.enqueue("checkpoints.tasks.daily_lists_build_task", day=day.isoformat())
     messages.success(request, _("The lists of %(day)s are being built.") % {"day": f"{day:%d/%m/%Y}"})
+    outbox.notify_if_waiting(request)
     return redirect(reverse("checkpoints:daily-list-list") + f"?date={day:%Y-%m-%d}")
 
 

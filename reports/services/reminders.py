@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from reports import weeks
 from reports.models import DistrictReportSetting, ReminderLog, ReportStatus, WeeklyReport
 from reports.services.submissions import district_officers, primary_focal_officer, report_url
+from rollout import outbox
 from rollout.models import District, User
 from rollout.services.jobs import job_run
 from rollout.services.mail import email_send
@@ -56,10 +57,9 @@ def weekly_reminders_send(*, now: datetime | None = None) -> ReminderRun:
                 run.reminded.append(district.pk)
             else:
                 run.skipped_already.append(district.pk)
-        job.result = (
-            f"{len(run.reminded)} districts reminded, {len(run.skipped_already)} already reminded today, "
-            f"{len(run.skipped_disabled)} with reminders off"
-        )
+        job.result = _(
+            "%(reminded)s districts reminded, %(already)s already reminded today, %(off)s with reminders off"
+        ) % {"reminded": len(run.reminded), "already": len(run.skipped_already), "off": len(run.skipped_disabled)}
     return run
 
 
@@ -93,10 +93,7 @@ def _remind(district: District, day, week) -> bool:
             url=report_url(district.pk, week),
         )
         log.save(update_fields=["notified_users"])
-        from reports.tasks import reminder_email_send_task
-
-        reminder_id = log.pk
-        transaction.on_commit(lambda: reminder_email_send_task.delay(reminder_id=reminder_id))
+        outbox.enqueue("reports.tasks.reminder_email_send_task", reminder_id=log.pk)
     return True
 
 

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from reports import fields, weeks
 from reports.figures import PERSONAL_DATA_FIGURES, SystemFigures, district_week_figures
@@ -162,7 +163,10 @@ def rollup_build(
         )
         data = rollup_data(week_ending, frozen=latest.system_figures if latest else None)
         if latest is not None and not force and latest.fingerprint == data.fingerprint:
-            run.result = f"week {week_ending:%d/%m/%Y}: unchanged since revision {latest.revision}"
+            run.result = _("Week ending %(week)s: unchanged since revision %(revision)s") % {
+                "week": f"{week_ending:%d/%m/%Y}",
+                "revision": latest.revision,
+            }
             return RollupOutcome(latest, built=False)
         rollup = _claim_revision(week_ending, reason, by, data.fingerprint)
         relative = f"rollups/{week_ending:%Y-%m-%d}/{rollup.filename}"
@@ -181,10 +185,15 @@ def rollup_build(
         rollup.system_figures = {str(r.district.pk): r.system.as_dict() for r in data.rows}
         rollup.finished_at = timezone.now()
         rollup.save()
-        run.result = (
-            f"week {week_ending:%d/%m/%Y} revision {rollup.revision}: {counts['on_time']} on time, "
-            f"{counts['late']} late, {counts['missing']} missing"
-        )
+        run.result = _(
+            "Week ending %(week)s, revision %(revision)s: %(on_time)s on time, %(late)s late, %(missing)s missing"
+        ) % {
+            "week": f"{week_ending:%d/%m/%Y}",
+            "revision": rollup.revision,
+            "on_time": counts["on_time"],
+            "late": counts["late"],
+            "missing": counts["missing"],
+        }
     return RollupOutcome(rollup, built=True)
 
 
@@ -228,5 +237,5 @@ def rollups_build_due(*, now: datetime | None = None) -> list[RollupOutcome]:
     if not outcomes:
         with job_run(JOB, scheduled=True) as run:
             run.output_url = reverse("reports:rollup-list")
-            run.result = "nothing due"
+            run.result = _("No roll-up was due")
     return outcomes

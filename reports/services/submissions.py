@@ -29,7 +29,7 @@ from reports.models import (
     WeeklyReport,
     WeeklyReportVersion,
 )
-from rollout import scoping
+from rollout import outbox, scoping
 from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer, Role, User
 from rollout.services.audit import Action, audit_record
@@ -178,10 +178,12 @@ def _rebuild_rollup_after_commit(week_ending: date, reason: str) -> None:
     """
     if not Rollup.objects.filter(week_ending=week_ending, status=Rollup.Status.READY).exists():
         return
-    from reports.tasks import weekly_rollup_build_task
-
-    day = week_ending.isoformat()
-    transaction.on_commit(lambda: weekly_rollup_build_task.delay(week_ending=day, reason=reason))
+    outbox.enqueue(
+        "reports.tasks.weekly_rollup_build_task",
+        key=f"rollup:{week_ending.isoformat()}",
+        week_ending=week_ending.isoformat(),
+        reason=reason,
+    )
 
 
 def report_review(
@@ -240,10 +242,7 @@ def report_review(
         if approved:
             _rebuild_rollup_after_commit(report.week_ending, RollupReason.APPROVAL)
         else:
-            from reports.tasks import report_returned_email_task
-
-            review_id = review.pk
-            transaction.on_commit(lambda: report_returned_email_task.delay(review_id=review_id))
+            outbox.enqueue("reports.tasks.report_returned_email_task", review_id=review.pk)
     return review
 
 

@@ -5,7 +5,7 @@ from rollout.models.activity import AdoptionUpdate, CheckIn, Inspection
 from rollout.models.health import VaccinationReminder, VaccinationUpdate
 from rollout.models.org import Agency, FocalOfficer, HealthFacility, RetiredVenueKey, Venue
 from rollout.models.stats import ArrivalDay, DistrictDay, VenueDay
-from rollout.models.system import AuditEvent, JobRun, Notification
+from rollout.models.system import AuditEvent, FollowUp, Heartbeat, JobRun, Notification
 from rollout.models.units import Commune, District, Province
 
 __all__ = [
@@ -18,7 +18,9 @@ __all__ = [
     "District",
     "DistrictDay",
     "FocalOfficer",
+    "FollowUp",
     "HealthFacility",
+    "Heartbeat",
     "Inspection",
     "JobRun",
     "Notification",

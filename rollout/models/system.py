@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -39,6 +40,8 @@ class JobRun(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
+        # Its worker stopped sending heartbeats (killed, machine lost): the work is queued again.
+        INTERRUPTED = "interrupted", _("Interrupted")
 
     job = models.CharField(_("job"), max_length=100, db_index=True)
     params = models.JSONField(default=dict, blank=True)
@@ -49,6 +52,8 @@ class JobRun(models.Model):
     # A page where the job's product can be seen or downloaded (permission is checked there).
     output_url = models.CharField(max_length=300, blank=True)
     error = models.TextField(_("error"), blank=True)
+    # Renewed every few seconds by the worker running it; a stale one means the worker died.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -80,3 +85,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class FollowUp(models.Model):
+    """Background work recorded with the change that causes it (an e-mail, a rebuild, a bump).
+
+    The row is written in the same transaction as the change and sent to the broker after commit; when
+    the broker is unreachable it waits here and the sweep sends it later. Delivery is at least once, so
+    the task claims its row first (``rollout.outbox.claim``): a duplicate message finds it taken.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict, blank=True)
+    # Coalescing key: at most one pending row per key (e.g. one rebuild per district and day).
+    key = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    not_before = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "not_before"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=models.Q(state="pending") & ~models.Q(key=""), name="followup_pending_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk} {self.state}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process: each worker process, and beat (its sweep ran)."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from checkpoints.models import Checkpoint
-from rollout import tabular
+from rollout import outbox, tabular
 from rollout.errors import ApplicationError
 from rollout.models import Agency, District, HealthFacility, Role, RoleAssignment, User
 from rollout.models.accounts import ROLE_SCOPE_FIELD
@@ -172,10 +172,7 @@ def invitation_resend(*, by: User, user: User, request=None) -> None:
 
 
 def _queue_invitation(user: User) -> None:
-    from rollout.tasks import invitation_send_task
-
-    user_id = user.pk
-    transaction.on_commit(lambda: invitation_send_task.delay(user_id=user_id))
+    outbox.enqueue("rollout.tasks.invitation_send_task", user_id=user.pk)
 
 
 def invitation_send(*, user_id: int) -> bool:

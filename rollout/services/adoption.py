@@ -85,7 +85,8 @@ def _bump_after(district_id: int, reported_on: date) -> None:
     today = local_today()
     first = max(reported_on, oldest_rebuildable_day(today))
     days = [first + timedelta(days=i) for i in range((today - first).days + 1)]
-    transaction.on_commit(lambda: [daily_stats_bump(day=d, district_id=district_id) for d in days])
+    for day in days:
+        daily_stats_bump(day=day, district_id=district_id)
 
 
 # --- Import from XLSX/CSV: upload, preview every row, confirm --------------------------------

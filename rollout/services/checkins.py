@@ -224,9 +224,8 @@ def checkin_create(
         method=method,
         checked_in_at=now,
     )
-    # Dashboard figures for the venue's district and day (debounced; never fails the check-in).
-    district_id, day = venue.district_id, local_date(now)
-    transaction.on_commit(lambda: daily_stats_bump(day=day, district_id=district_id))
+    # Dashboard figures for the venue's district and day (recorded with the check-in, debounced).
+    daily_stats_bump(day=local_date(now), district_id=venue.district_id)
     return checkin, True
 
 

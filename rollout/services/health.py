@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from rollout import scoping
 from rollout.errors import ApplicationError
+from rollout.figures import num
 from rollout.models import HealthFacility, Role, User, VaccinationReminder, VaccinationUpdate
 from rollout.models.org import TestingStatus
 from rollout.selectors.health import cutoff_at, vaccination_pending_facilities
@@ -31,8 +32,7 @@ def _may_change(by: User, facility: HealthFacility) -> bool:
 
 
 def _bump(facility: HealthFacility, day: date) -> None:
-    district_id = facility.district_id
-    transaction.on_commit(lambda: daily_stats_bump(day=day, district_id=district_id))
+    daily_stats_bump(day=day, district_id=facility.district_id)
 
 
 # --- Testing platform -------------------------------------------------------------------------
@@ -140,7 +140,11 @@ def vaccination_reminders_send(*, day: date | None = None) -> int:
             reminded.append(facility)
         if reminded:
             _remind_health_officers(day, reminded, pending)
-        run.result = f"{len(pending)} facilities had not updated {day:%d/%m/%Y}; {len(reminded)} reminded"
+        run.result = _("%(pending)s facilities had not updated %(day)s; %(reminded)s reminded") % {
+            "pending": num(len(pending)),
+            "day": f"{day:%d/%m/%Y}",
+            "reminded": num(len(reminded)),
+        }
     return len(reminded)
 
 

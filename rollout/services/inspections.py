@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 
 from rollout import scoping
 from rollout.models import Inspection, User, Venue
@@ -21,6 +20,5 @@ def inspection_record(*, by: User, venue: Venue, inspection: Inspection) -> Insp
         inspection.recorded_by = by
     inspection.full_clean()
     inspection.save()
-    district_id, day = venue.district_id, inspection.inspected_on
-    transaction.on_commit(lambda: daily_stats_bump(day=day, district_id=district_id))
+    daily_stats_bump(day=inspection.inspected_on, district_id=venue.district_id)
     return inspection

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival, DailyList, Declaration
 from checkpoints.services.daily_lists import daily_lists_purge
+from rollout.figures import num
 from rollout.models import CheckIn
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
@@ -45,6 +47,27 @@ class PurgeResult:
         verb = "would delete" if self.dry_run else "deleted"
         return f"before {self.first_kept_day:%d/%m/%Y}: {verb} {counts}"
 
+    def in_words(self) -> str:
+        """For the jobs panel, in the active language."""
+        values = {
+            "day": f"{self.first_kept_day:%d/%m/%Y}",
+            "checkins": num(self.deleted.get("check-ins", 0)),
+            "arrivals": num(self.deleted.get("arrivals", 0)),
+            "declarations": num(self.deleted.get("declarations", 0)),
+            "lists": num(self.deleted.get("daily lists", 0)),
+        }
+        if self.dry_run:
+            text = _(
+                "Before %(day)s, would delete %(checkins)s check-ins, %(arrivals)s arrivals, "
+                "%(declarations)s declarations and %(lists)s daily lists"
+            )
+        else:
+            text = _(
+                "Before %(day)s, deleted %(checkins)s check-ins, %(arrivals)s arrivals, "
+                "%(declarations)s declarations and %(lists)s daily lists"
+            )
+        return text % values
+
 
 def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> PurgeResult:
     """Delete the personal data of days older than the retention; with ``dry_run``, only count it."""
@@ -62,7 +85,7 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
         old_lists = DailyList.objects.filter(day__lt=first_kept)
         result.files = list(old_lists.order_by("day", "district").values_list("file", "rows"))
         result.deleted["daily lists"] = len(result.files) if dry_run else daily_lists_purge(before=first_kept)
-        run.result = str(result)
+        run.result = result.in_words()
         if not dry_run:
             # Counts only: the audit log never holds personal data.
             audit_record(Action.PURGE, detail={"before": first_kept.isoformat(), **result.deleted})

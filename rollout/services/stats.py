@@ -4,10 +4,9 @@ A rebuild of (day, districts) replaces every aggregate row of that day and those
 transaction, from GROUP BY queries over the day's raw rows, so it is idempotent and can run any number
 of times. Three things trigger it:
 
-- ``daily_stats_bump(day=, district_id=)`` after a write (check-in, arrival, inspection, adoption or
-  vaccination update): queues one rebuild of that district's day within a few seconds, however many
-  writes come in meanwhile (debounced through the cache). Safe to call from ``transaction.on_commit``:
-  it never raises, and a lost bump is caught up by the next periodic refresh.
+- ``daily_stats_bump(day=, district_id=)`` with a write (check-in, arrival, inspection, adoption or
+  vaccination update): records one rebuild of that district's day in the outbox, due a few seconds
+  later, however many writes come in meanwhile (one waiting row per district and day).
 - ``daily_stats_refresh_today()`` every few minutes (Celery beat).
 - ``daily_stats_recompute()`` nightly for the last days, and by the ``recompute_daily_stats`` command.
 
@@ -25,14 +24,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival
+from rollout import outbox
 from rollout.errors import ApplicationError
+from rollout.figures import num
 from rollout.models import (
     AdoptionUpdate,
     Agency,
@@ -129,7 +129,11 @@ def daily_stats_refresh_today() -> DayTotals:
     today = local_today()
     with job_run("daily_stats_refresh_today", day=today) as run:
         totals = daily_stats_refresh(day=today)
-        run.result = str(totals)
+        run.result = _("%(districts)s districts: %(checkins)s check-ins, %(arrivals)s arrivals today") % {
+            "districts": num(totals.districts),
+            "checkins": num(totals.checkins),
+            "arrivals": num(totals.arrivals),
+        }
     return totals
 
 
@@ -145,10 +149,14 @@ def daily_stats_nightly() -> list[DayTotals]:
         missing = [day for day in older if day not in have]
         totals = [daily_stats_refresh(day=d) for d in missing]
         totals += daily_stats_recompute(first=first, last=today - timedelta(days=1))
-        run.result = (
-            f"{len(totals)} days rebuilt ({len(missing)} missing days caught up); "
-            f"{sum(t.checkins for t in totals)} check-ins, {sum(t.arrivals for t in totals)} arrivals"
-        )
+        run.result = _(
+            "%(days)s days rebuilt (%(missing)s missing days caught up): %(checkins)s check-ins, %(arrivals)s arrivals"
+        ) % {
+            "days": num(len(totals)),
+            "missing": num(len(missing)),
+            "checkins": num(sum(t.checkins for t in totals)),
+            "arrivals": num(sum(t.arrivals for t in totals)),
+        }
     return totals
 
 
@@ -169,49 +177,33 @@ def daily_stats_backfill(*, days: int) -> list[DayTotals]:
 
 # --- Bumps after writes -----------------------------------------------------------------------
 
-
-def _bump_key(day: date, district_id: int) -> str:
-    return f"dailystats:pending:{day.isoformat()}:{district_id}"
-
-
-# Until when (monotonic) this process skips the cache for a key: a rebuild is pending (queued here or
-# by another process), and a write before it starts is seen by it. Busy paths (check-ins) so pay one
-# cache round trip per district and day every DAILY_STATS_BUMP_DELAY_SECONDS, not one per write. A
-# write just after a pending rebuild started is seen by the next bump or the periodic refresh of today.
+# Until when (monotonic) this process records no more bumps for a district and day: one is waiting in
+# the outbox, and a write before it starts is seen by it. Busy paths (check-ins) so pay one outbox
+# look-up per district and day every DAILY_STATS_BUMP_DELAY_SECONDS, not one per write. A write just
+# after a waiting rebuild started is seen by the next bump or the periodic refresh of today.
 # Per process, small (one entry per district and day), never shared.
 _recently_bumped: dict[str, float] = {}
 
 
 def daily_stats_bump(*, day: date, district_id: int) -> None:
-    """Queue a rebuild of one district's day (at most one pending per day and district).
+    """Record a rebuild of one district's day, due in DAILY_STATS_BUMP_DELAY_SECONDS (one waiting at most).
 
-    Call it after the write commits (``transaction.on_commit``). Never raises: with the broker or
-    cache down, the periodic refresh of today (and the nightly rebuild) catch up.
+    Call it in the transaction of the write: the follow-up is recorded with it, in the database, so
+    neither a broker outage nor a worker restart loses it.
     """
-    from rollout.tasks import daily_stats_bump_task
-
-    key = _bump_key(day, district_id)
+    key = f"dailystats:{day.isoformat()}:{district_id}"
     now = time.monotonic()
     if now < _recently_bumped.get(key, float("-inf")):
         return
     delay = settings.DAILY_STATS_BUMP_DELAY_SECONDS
-    try:
-        if cache.add(key, 1, timeout=delay * 10):
-            try:
-                daily_stats_bump_task.apply_async(
-                    kwargs={"day": day.isoformat(), "district_id": district_id}, countdown=delay
-                )
-            except Exception:
-                cache.delete(key)
-                raise
-        _recently_bumped[key] = now + delay  # queued here, or already pending
-    except Exception as exc:
-        logger.warning("daily stats bump not queued (%s); the periodic refresh will catch up", type(exc).__name__)
+    outbox.enqueue(
+        "rollout.tasks.daily_stats_bump_task", key=key, delay=delay, day=day.isoformat(), district_id=district_id
+    )
+    _recently_bumped[key] = now + delay  # recorded here, or already waiting
 
 
 def daily_stats_bump_run(*, day: date, district_id: int) -> DayTotals | None:
-    """The queued rebuild: clears the pending mark first, so a write during the rebuild queues another."""
-    cache.delete(_bump_key(day, district_id))
+    """The recorded rebuild. Once it runs, its outbox row is no longer waiting: a write now records another."""
     try:
         return daily_stats_refresh(day=day, district_ids=[district_id])
     except ApplicationError as exc:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from checkpoints.models import Checkpoint
-from rollout import scoping
+from rollout import outbox, scoping
 from rollout.errors import ApplicationError
 from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
 from rollout.models import Agency, HealthFacility, Role, RoleAssignment
@@ -91,6 +91,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 _("Account %(username)s created; an invitation was sent to %(email)s.")
                 % {"username": user.username, "email": user.email},
             )
+            outbox.notify_if_waiting(request)
             return redirect("accounts:user-detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 
@@ -123,6 +124,7 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if action == "resend":
             accounts.invitation_resend(by=request.user, user=account, request=request)
             messages.success(request, _("Invitation sent again to %(email)s.") % {"email": account.email})
+            outbox.notify_if_waiting(request)
         elif action in ("activate", "deactivate"):
             accounts.user_set_active(by=request.user, user=account, active=action == "activate", request=request)
             messages.success(request, _("Account updated."))

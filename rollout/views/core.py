@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rollout import scoping
+from rollout import outbox, scoping
 from rollout.celery import app as celery_app
 from rollout.models import Role
+from rollout.selectors.background import background_status
 from rollout.selectors.dashboard import overview_scope_for
 from rollout.views.dashboard import overview_context
 
@@ -54,10 +55,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status: 200 when both answer, 503 otherwise. No details that leak."""
-    checks = {"database": _check_database(), "broker": _check_broker()}
-    healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    """503 only when the database is down: a load balancer must not drop the web servers because the
+    broker or a worker is silent. The body says how the background service is, for people and probes."""
+    database = _check_database()
+    body = {"status": "ok" if database == "ok" else "error", "database": database, "broker": _check_broker()}
+    if database == "ok":
+        status = background_status()
+        backlog = outbox.backlog()
+        body |= {
+            "worker": {"last_heartbeat": _iso(status.worker_seen_at), "alive": status.worker_alive},
+            "beat": {"last_heartbeat": _iso(status.beat_seen_at), "alive": status.beat_alive},
+            "followups": {"waiting": backlog["waiting"], "failed": backlog["failed"]},
+        }
+    return JsonResponse(body, status=200 if database == "ok" else 503)
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def _check_database() -> str:

@@ -7,7 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from rollout.selectors.jobs import job_runs, job_summaries
+from rollout import outbox
+from rollout.selectors.background import background_status
+from rollout.selectors.jobs import job_label, job_runs, job_summaries
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -18,7 +20,8 @@ def _admin_only(request: HttpRequest) -> None:
 @login_required
 def job_list(request: HttpRequest) -> HttpResponse:
     _admin_only(request)
-    return render(request, "rollout/job_list.html", {"jobs": job_summaries(request.user)})
+    context = {"jobs": job_summaries(request.user), "background": background_status(), "backlog": outbox.backlog()}
+    return render(request, "rollout/job_list.html", context)
 
 
 @login_required
@@ -27,4 +30,4 @@ def job_detail(request: HttpRequest, job: str) -> HttpResponse:
     runs = job_runs(request.user, job)
     if not runs:
         raise Http404
-    return render(request, "rollout/job_detail.html", {"job": job, "runs": runs})
+    return render(request, "rollout/job_detail.html", {"job": job, "label": job_label(job), "runs": runs})

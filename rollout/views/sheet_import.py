@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from rollout import outbox
 from rollout.errors import ApplicationError
 from rollout.tabular import Table
 
@@ -63,4 +64,5 @@ def import_confirm(
         messages.error(request, exc.message)
         return redirect(again)
     messages.success(request, message)
+    outbox.notify_if_waiting(request)
     return redirect(done)

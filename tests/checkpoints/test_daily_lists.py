@@ -110,19 +110,21 @@ def test_a_leftover_temporary_file_of_a_killed_run_is_removed_by_the_next(arriva
     assert not orphan.exists()
 
 
-def test_late_arrival_for_a_past_day_regenerates_its_list(arrival, checkpoint_staff, checkpoint, files_root,
-                                                          django_capture_on_commit_callbacks):  # fmt: skip
+def test_late_arrival_for_a_past_day_regenerates_its_list(arrival, checkpoint_staff, checkpoint, files_root):
     from checkpoints.services.arrivals import ArrivalInput, arrival_record
+    from tests.outbox import run_due_followups, waiting
 
     daily_list_build(district=district("bat_xat"), day=DAY)
     data = ArrivalInput(
         checkpoint=checkpoint.pk, arrived_at=datetime.fromisoformat("2021-11-02T20:00:00+07:00"),
         full_name="Đến muộn", phone="0912345678", destination_district=district("bat_xat").pk,
     )  # fmt: skip
-    with django_capture_on_commit_callbacks(execute=True):
-        arrival_record(by=checkpoint_staff, data=data)
+    arrival_record(by=checkpoint_staff, data=data)
+    arrival_record(by=checkpoint_staff, data=data, on_duplicate="confirm")  # a second late one: coalesced
+    assert len(waiting("checkpoints.tasks.daily_list_refresh_task")) == 1
+    run_due_followups()
     daily_list = DailyList.objects.get(district=district("bat_xat"), day=DAY)
-    assert (daily_list.revision, daily_list.rows) == (2, 1)
+    assert (daily_list.revision, daily_list.rows) == (2, 2)
     assert JobRun.objects.filter(job="daily_list_refresh", status="succeeded").count() == 1
 
 
@@ -141,7 +143,7 @@ def test_scheduled_run_builds_yesterday_and_catches_up_missed_days_only(units, s
     assert daily_lists_due(today) == {}
     assert daily_lists_run(notify=False) == []  # a retried run finds nothing left to do
     run = JobRun.objects.filter(job="daily_lists_build").first()
-    assert run.status == "succeeded" and run.result.startswith("0 lists")
+    assert run.status == "succeeded" and run.result.startswith("0 danh sách")
 
 
 def test_command_prints_one_line_per_file_with_path_and_rows(arrival, files_root):
@@ -274,10 +276,13 @@ def test_district_home_lists_recent_daily_lists(client_for, units, district_offi
     assert page.count("/download/") == 1
 
 
-def test_province_admin_can_queue_a_rebuild_of_a_day(client_for, province_admin, district_officer, units):
-    response = client_for(province_admin).post(reverse("checkpoints:daily-list-build"), {"date": "2021-11-02"})
+def test_province_admin_can_queue_a_rebuild_of_a_day(
+    client_for, province_admin, district_officer, units, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(province_admin).post(reverse("checkpoints:daily-list-build"), {"date": "2021-11-02"})
     assert response.status_code == 302
-    assert DailyList.objects.filter(day=DAY).count() == 9  # eager in tests: built at once
+    assert DailyList.objects.filter(day=DAY).count() == 9  # eager in tests: built once committed
     denied = client_for(district_officer).post(reverse("checkpoints:daily-list-build"), {"date": "2021-11-02"})
     assert denied.status_code == 403
 

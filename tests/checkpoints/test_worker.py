@@ -18,8 +18,9 @@ from openpyxl import load_workbook
 
 from checkpoints.models import Arrival, DailyList
 from checkpoints.services.daily_lists import daily_lists_run
+from rollout import outbox
 from rollout.celery import app as celery_app
-from rollout.models import FocalOfficer, JobRun
+from rollout.models import FocalOfficer, FollowUp, JobRun
 from rollout.timeutils import day_bounds, local_datetime, local_today
 from tests.checkpoints.conftest import HEADER_ROW
 from tests.factories import ArrivalFactory, CheckpointFactory, district
@@ -107,13 +108,15 @@ def _body(message) -> str:
     )
 
 
-def test_killing_the_worker_mid_run_leaves_no_partial_file_and_the_retried_run_completes(
-    celery_worker, files_root, monkeypatch
+def test_killing_the_worker_mid_run_is_seen_by_its_heartbeat_and_a_new_worker_completes_the_run(
+    celery_worker, files_root, monkeypatch, settings
 ):
-    # A slow writer (test-only setting) and a short visibility timeout, so the next worker gets the
-    # unacknowledged message back within seconds instead of hours.
+    # A slow writer (test-only setting) and a heartbeat every second. The broker's visibility timeout
+    # stays at its two hours: the sweep, not a redelivery, gives the work to the next worker.
     monkeypatch.setenv("DAILY_LISTS_TEST_ROW_DELAY_MS", "40")
-    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "3")
+    monkeypatch.setenv("HEARTBEAT_SECONDS", "1")
+    monkeypatch.setenv("WORKER_LOST_SECONDS", "4")
+    settings.WORKER_LOST_SECONDS = 4
     celery_worker.stop()
     celery_worker.start()
     yesterday = local_today() - timedelta(days=1)
@@ -139,12 +142,26 @@ def test_killing_the_worker_mid_run_leaves_no_partial_file_and_the_retried_run_c
     for path in folder.glob("*.xlsx"):
         load_workbook(path)
 
-    time.sleep(3.5)  # the visibility timeout passes; the message is given to the next worker
-    celery_worker.start()
+    # Its heartbeat is at most a second old: still running. Once it is older than the threshold, the
+    # sweep marks the run interrupted and records its work as waiting again.
+    run = JobRun.objects.get(job="daily_lists_build")
+    assert outbox.sweep()["interrupted"] == 0 and run.status == JobRun.Status.RUNNING
+    wait_for(lambda: outbox.sweep()["interrupted"], timeout=30, message="the run seen as interrupted")
+    run.refresh_from_db()
+    assert run.status == JobRun.Status.INTERRUPTED
+    assert timedelta(seconds=4) <= run.finished_at - run.heartbeat_at < timedelta(seconds=10)
+    assert FollowUp.objects.get(task="checkpoints.tasks.daily_lists_build_task").state == FollowUp.State.PENDING
+
+    celery_worker.start()  # its start-up sweep sends the waiting run
     wait_for(lambda: DailyList.objects.filter(day=yesterday).count() == 9, timeout=120, message="the retried run")
     sa_pa = DailyList.objects.get(district=district("sa_pa"))
     assert sa_pa.rows == 120 and len(_rows(files_root / sa_pa.file)[1]) == 120
     assert not list(folder.glob("*.part"))  # the killed run's temporary file was cleaned up
     # The retried run built only what was missing: lists finished before the kill keep revision 1.
     assert set(DailyList.objects.values_list("revision", flat=True)) == {1}
-    assert "daily_lists_build_task" in celery_worker.log()
+    wait_for(lambda: JobRun.objects.filter(job="daily_lists_build", status="succeeded").exists(), timeout=30,
+             message="the successful run recorded")  # fmt: skip
+    statuses = list(
+        JobRun.objects.filter(job="daily_lists_build").order_by("started_at").values_list("status", flat=True)
+    )
+    assert statuses == [JobRun.Status.INTERRUPTED, JobRun.Status.SUCCEEDED]

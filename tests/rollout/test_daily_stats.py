@@ -10,10 +10,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from checkpoints.models import Arrival
+from rollout import outbox
 from rollout.errors import ApplicationError
-from rollout.models import ArrivalDay, CheckIn, DistrictDay, JobRun, VaccinationUpdate, VenueDay
+from rollout.models import ArrivalDay, CheckIn, DistrictDay, FollowUp, JobRun, VaccinationUpdate, VenueDay
 from rollout.services import stats
 from rollout.services.stats import (
     daily_stats_backfill,
@@ -24,6 +26,7 @@ from rollout.services.stats import (
 from rollout.tasks import daily_stats_recompute_task, daily_stats_refresh_today_task
 from rollout.timeutils import local_datetime
 from tests.factories import CheckInFactory, VenueFactory
+from tests.outbox import run_due_followups, waiting
 from tests.rollout.world import at, build_world
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +130,7 @@ def test_nightly_job_rebuilds_recent_days_and_catches_up_missing_ones(world, set
         oldest + timedelta(days=i) for i in range((TODAY - oldest).days)
     }  # not today: that is the other job
     run = JobRun.objects.get(job="daily_stats_recompute")
-    assert run.status == JobRun.Status.SUCCEEDED and "missing days caught up" in run.result
+    assert run.status == JobRun.Status.SUCCEEDED and "ngày bị thiếu" in run.result
     # The next night only the recent days are rebuilt.
     CheckInFactory(venue=world.venues["market"], checked_in_at=at(TODAY - timedelta(days=2), 10))
     CheckInFactory(venue=world.venues["market"], checked_in_at=at(TODAY - timedelta(days=9), 10))
@@ -140,7 +143,7 @@ def test_periodic_refresh_of_today_records_its_run(world):
     daily_stats_refresh_today_task.delay()
     assert row(world.bat_xat, TODAY).checkins == 3
     run = JobRun.objects.get(job="daily_stats_refresh_today")
-    assert run.status == JobRun.Status.SUCCEEDED and "9 districts" in run.result
+    assert run.status == JobRun.Status.SUCCEEDED and "9 huyện" in run.result
 
 
 def test_a_failing_refresh_is_recorded_as_failed(world):
@@ -150,51 +153,57 @@ def test_a_failing_refresh_is_recorded_as_failed(world):
     assert run.status == JobRun.Status.FAILED and "boom" in run.error
 
 
-def test_bump_after_a_write_rebuilds_that_district_day(world, django_capture_on_commit_callbacks):
+def test_bump_after_a_write_rebuilds_that_district_day(world):
     daily_stats_refresh(day=TODAY)
-    with django_capture_on_commit_callbacks(execute=True):
-        CheckInFactory(venue=world.venues["idle"], checked_in_at=at(TODAY, 12))
-        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+    CheckInFactory(venue=world.venues["idle"], checked_in_at=at(TODAY, 12))
+    daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+    assert row(world.bat_xat, TODAY).checkins == 3  # not yet: the rebuild waits for its delay
+    run_due_followups()
     assert row(world.bat_xat, TODAY).checkins == 4
 
 
-def test_bumps_are_debounced_while_one_is_pending(world, settings):
-    with mock.patch("rollout.tasks.daily_stats_bump_task.apply_async") as apply_async:
-        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
-        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
-        daily_stats_bump(day=TODAY, district_id=world.sa_pa.pk)
-    assert apply_async.call_count == 2
-    kwargs = apply_async.call_args_list[0].kwargs
-    assert kwargs["countdown"] == settings.DAILY_STATS_BUMP_DELAY_SECONDS
-    assert kwargs["kwargs"] == {"day": TODAY.isoformat(), "district_id": world.bat_xat.pk}
-    stats.daily_stats_bump_run(day=TODAY, district_id=world.bat_xat.pk)  # the queued run clears the mark
-    stats.daily_stats_bump_run(day=TODAY, district_id=world.sa_pa.pk)
+def test_bumps_wait_in_the_outbox_one_per_district_and_day(world, settings):
+    before = timezone.now()
+    daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+    daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+    daily_stats_bump(day=TODAY, district_id=world.sa_pa.pk)
+    rows = waiting("rollout.tasks.daily_stats_bump_task")
+    assert [r.kwargs for r in rows] == [
+        {"day": TODAY.isoformat(), "district_id": world.bat_xat.pk},
+        {"day": TODAY.isoformat(), "district_id": world.sa_pa.pk},
+    ]
+    delay = timedelta(seconds=settings.DAILY_STATS_BUMP_DELAY_SECONDS)
+    assert all(before + delay <= r.not_before <= timezone.now() + delay for r in rows)
+    assert all(r.dispatched_at is None for r in rows)  # held by the database, never by a worker
 
 
-def test_a_rebuild_queued_by_another_process_spares_this_one_the_cache_for_a_while(world, settings):
+def test_a_rebuild_recorded_by_another_process_spares_this_one_the_outbox_for_a_while(
+    world, settings, django_assert_num_queries
+):
     import time
 
-    from django.core.cache import cache
-
-    key = stats._bump_key(TODAY, world.bat_xat.pk)
-    cache.set(key, 1)  # another web process queued a rebuild (or the worker is behind)
-    with mock.patch("rollout.tasks.daily_stats_bump_task.apply_async") as apply_async:
+    daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)  # another web process recorded it
+    stats._recently_bumped.clear()
+    with django_assert_num_queries(1):  # finds it waiting, records nothing
         daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
-        with mock.patch.object(cache, "add") as add:
-            daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)  # skipped in this process
-    assert (apply_async.call_count, add.call_count) == (0, 0)
-    left = stats._recently_bumped[key] - time.monotonic()
+    with django_assert_num_queries(0):  # then skipped in this process
+        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+    assert len(waiting("rollout.tasks.daily_stats_bump_task")) == 1
+    left = max(stats._recently_bumped.values()) - time.monotonic()
     assert settings.DAILY_STATS_BUMP_DELAY_SECONDS - 5 < left <= settings.DAILY_STATS_BUMP_DELAY_SECONDS
-    cache.delete(key)
 
 
-def test_a_broker_outage_never_breaks_the_write_that_bumps(world):
-    with mock.patch("rollout.tasks.daily_stats_bump_task.apply_async", side_effect=OSError("broker down")):
-        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)  # no exception
-    with mock.patch("rollout.tasks.daily_stats_bump_task.apply_async") as apply_async:
-        daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)  # not stuck as "pending"
-    assert apply_async.call_count == 1
-    stats.daily_stats_bump_run(day=TODAY, district_id=world.bat_xat.pk)
+def test_a_broker_outage_never_breaks_the_write_and_the_bump_runs_once_it_is_back(world):
+    daily_stats_refresh(day=TODAY)
+    CheckInFactory(venue=world.venues["idle"], checked_in_at=at(TODAY, 12))
+    daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
+    with mock.patch("celery.app.task.Task.apply_async", side_effect=OSError("broker down")):
+        assert run_due_followups()["sent"] == 0
+    assert outbox.broker.is_open and len(waiting()) == 1  # still recorded, not lost
+    outbox.broker.reset()  # the broker is back
+    assert run_due_followups()["sent"] == 1
+    assert row(world.bat_xat, TODAY).checkins == 4
+    assert not waiting() and FollowUp.objects.get().state == FollowUp.State.DONE
 
 
 def test_bump_for_a_day_past_the_retention_is_skipped(world, settings):
@@ -223,7 +232,7 @@ def test_command_rebuilds_a_range_and_prints_one_line_per_day(world):
         "2021-11-09: 9 districts, 1 check-ins, 0 arrivals",
         "2021-11-10: 9 districts, 4 check-ins, 3 arrivals",
     ]
-    assert JobRun.objects.get(job="recompute_daily_stats").status == JobRun.Status.SUCCEEDED
+    assert JobRun.objects.get(job="daily_stats_recompute").status == JobRun.Status.SUCCEEDED
 
 
 def test_command_takes_districts_and_day_counts(world):
@@ -254,7 +263,7 @@ def test_arrivals_are_counted_by_destination_not_checkpoint_district(world):
     assert (row(world.bat_xat, TODAY).arrivals, row(world.sa_pa, TODAY).arrivals) == (1, 0)
 
 
-def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat, django_capture_on_commit_callbacks):
+def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat):
     from rollout.models import Inspection
     from rollout.services.checkins import CheckInInput, checkin_create
     from rollout.services.inspections import inspection_record
@@ -262,8 +271,8 @@ def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat, django_
     from tests.factories import UserFactory
 
     venue = VenueFactory(district=bat_xat)
-    with django_capture_on_commit_callbacks(execute=True):
-        checkin_create(venue=venue, data=CheckInInput(full_name="Lò Thị Mai", phone="0912345678", has_fever=True))
+    checkin_create(venue=venue, data=CheckInInput(full_name="Lò Thị Mai", phone="0912345678", has_fever=True))
+    run_due_followups()
     figures = DistrictDay.objects.get(day=local_today(), district=bat_xat)
     assert (figures.checkins, figures.checkins_flagged) == (1, 1)
 
@@ -271,12 +280,10 @@ def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat, django_
     from rollout.models import Role
 
     officer = UserFactory.with_role(Role.DISTRICT_OFFICER, district=bat_xat)
-    with django_capture_on_commit_callbacks(execute=True):
-        inspection_record(
-            by=officer,
-            venue=venue,
-            inspection=Inspection(
-                inspected_on=local_today(), inspector="Đoàn kiểm tra", compliant=False, violations="x"
-            ),
-        )
+    inspection_record(
+        by=officer,
+        venue=venue,
+        inspection=Inspection(inspected_on=local_today(), inspector="Đoàn kiểm tra", compliant=False, violations="x"),
+    )
+    run_due_followups()
     assert DistrictDay.objects.get(day=local_today(), district=bat_xat).inspections == 1

@@ -91,7 +91,7 @@ def test_personal_data_before_the_oldest_kept_day_is_deleted_and_the_figures_are
 def test_the_run_is_recorded_and_audited_with_counts_only_and_a_second_run_deletes_nothing(world):
     personal_data_purge(today=TODAY)
     run = JobRun.objects.get(job="purge_personal_data")
-    assert run.status == JobRun.Status.SUCCEEDED and "1 check-ins" in run.result
+    assert run.status == JobRun.Status.SUCCEEDED and "1 lượt quét QR" in run.result
     event = AuditEvent.objects.get(action="personal_data_purge")
     assert event.detail == {"before": "2021-11-10", "check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1}
     assert "Giàng" not in str(event.detail) and "0987" not in str(event.detail)

@@ -140,7 +140,7 @@ def test_reminders_go_to_late_facilities_and_health_officers_once(units, bat_xat
     assert VaccinationReminder.objects.filter(day=today).count() == 2
     runs = JobRun.objects.filter(job="vaccination_reminders").order_by("pk")
     assert [r.status for r in runs] == ["succeeded", "succeeded"]
-    assert runs[0].result.startswith("2 facilities had not updated")
+    assert runs[0].result.startswith("2 cơ sở chưa cập nhật")
 
 
 def test_a_failed_email_is_retried_next_run(units, bat_xat, monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from rollout.errors import ApplicationError
 from rollout.services.jobs import job_run
@@ -42,11 +43,11 @@ class Command(BaseCommand):
         else:
             first = _day(options["first"]) if options["first"] else last
         try:
-            with job_run("recompute_daily_stats", first=first, last=last, district=options["district"]) as run:
+            with job_run("daily_stats_recompute", first=first, last=last, district=options["district"]) as run:
                 totals = daily_stats_recompute(
                     first=first, last=last, district_ids=options["district"], force=options["force"]
                 )
-                run.result = f"{len(totals)} days rebuilt"
+                run.result = _("%(days)s days rebuilt by hand") % {"days": len(totals)}
         except ApplicationError as exc:
             raise CommandError(exc.message) from None
         for t in totals:
