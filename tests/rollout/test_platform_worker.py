@@ -7,6 +7,7 @@ from datetime import time, timedelta
 
 import pytest
 
+from rollout import outbox
 from rollout.models import CheckIn, DistrictDay, JobRun, Notification, Role, VaccinationReminder
 from rollout.services.stats import daily_stats_bump
 from rollout.tasks import personal_data_purge_task, vaccination_reminders_send_task
@@ -23,7 +24,8 @@ def test_a_write_bump_is_rebuilt_by_the_worker(celery_worker, bat_xat, settings)
     CheckInFactory.create_batch(3, venue=venue)
     today = local_today()
     daily_stats_bump(day=today, district_id=bat_xat.pk)
-    daily_stats_bump(day=today, district_id=bat_xat.pk)  # debounced: one rebuild sees both writes
+    daily_stats_bump(day=today, district_id=bat_xat.pk)  # one waiting rebuild sees both writes
+    wait_for(lambda: outbox.sweep()["sent"], message="the rebuild sent by the sweep once due")
     row = wait_for(
         lambda: DistrictDay.objects.filter(day=today, district=bat_xat, checkins=3).first(),
         message="the rebuilt figures",
@@ -56,5 +58,5 @@ def test_the_worker_purges_personal_data_older_than_the_retention(celery_worker,
         lambda: JobRun.objects.filter(job="purge_personal_data", status=JobRun.Status.SUCCEEDED).first(),
         message="the purge run",
     )
-    assert run.result.startswith(f"before {first_kept:%d/%m/%Y}: deleted 1 check-ins")
+    assert run.result.startswith(f"Trước ngày {first_kept:%d/%m/%Y}, đã xoá 1 lượt quét QR")
     assert list(CheckIn.objects.all()) == [kept]
