@@ -24,7 +24,7 @@ from rollout import qr
 from rollout.errors import ApplicationError
 from rollout.models import CheckIn, RetiredVenueKey, Venue
 from rollout.models.activity import CheckInMethod
-from rollout.ratelimit import hit_many, hit_many_and_mark, mark_once
+from rollout.ratelimit import cache_breaker, hit_many, hit_many_and_mark, mark_once
 from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_date
 
@@ -223,9 +223,12 @@ def checkin_create(
         method=method,
         checked_in_at=now,
     )
-    # Dashboard figures for the venue's district and day (debounced; never fails the check-in).
+    # Dashboard figures for the venue's district and day (debounced; never fails the check-in). Not while
+    # Redis is known to be unreachable: the bump's pending mark lives there, so it would only wait for the
+    # cache's timeout; the periodic refresh of today counts these check-ins.
     district_id, day = venue.district_id, local_date(now)
-    transaction.on_commit(lambda: daily_stats_bump(day=day, district_id=district_id))
+    if cache_breaker.allow():
+        transaction.on_commit(lambda: daily_stats_bump(day=day, district_id=district_id))
     return checkin, True
 
 
