@@ -26,18 +26,26 @@ class Breaker:
         return time.monotonic() >= self._open_until
 
     def failed(self, exc: BaseException) -> None:
+        # One warning per outage: a trial call that fails after a cooldown is the same outage, and a
+        # long one would otherwise log every cooldown. Only ``succeeded`` ends an outage.
         with self._lock:
-            was_closed = time.monotonic() >= self._open_until
+            first = self._open_until == 0.0
             self._open_until = time.monotonic() + self.cooldown
-        if was_closed:
+        if first:
             logger.warning(
-                "%s unavailable (%s); using the fallback for %.0f s", self.name, type(exc).__name__, self.cooldown
+                "%s unavailable (%s); using the fallback, trying again every %.0f s",
+                self.name,
+                type(exc).__name__,
+                self.cooldown,
             )
 
     def succeeded(self) -> None:
         if self._open_until:
             with self._lock:
+                ended = self._open_until != 0.0
                 self._open_until = 0.0
+            if ended:
+                logger.info("%s answers again", self.name)
 
     @property
     def is_open(self) -> bool:

@@ -2,24 +2,72 @@
 
 ``@rate_limit("checkin-ip", "30/m", key=ip)`` answers 429 with a Vietnamese page (or JSON for API paths)
 once the key has been seen more than the rate allows in the current window.
+
+A Redis that is down or does not answer never fails or stalls a request: the limits and marks are then
+counted in this process alone (each process allows the full rate), and ``cache_breaker`` skips Redis for
+its cooldown, so a silent Redis costs one timeout per cooldown rather than one per request. When Redis
+answers again its counters are used again.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
+from typing import TypeVar
 
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
+from rollout.breaker import Breaker
 from rollout.http import client_ip
 
+T = TypeVar("T")
+
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+# One breaker for the cache: whoever else talks to Redis on a request's path may ask it first.
+cache_breaker = Breaker("Redis cache", cooldown=5.0)
+
+
+class LocalCounters:
+    """Counters of this process alone with an expiry each, for while Redis is unreachable.
+
+    Bounded: past ``size`` entries the least recently used goes, so a flood of distinct keys (addresses,
+    phones) costs a few megabytes at most; a forgotten entry only restarts a count or a mark.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[str, list[float]] = OrderedDict()  # key -> [count, expires at]
+        self._lock = threading.Lock()
+
+    def incr(self, key: str, ttl: float) -> int:
+        """Count one; the count within the entry's life (``ttl`` seconds from its first count)."""
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[1] <= now:
+                entry = self._entries[key] = [0, now + ttl]
+            entry[0] += 1
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+            return int(entry[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+local_counters = LocalCounters(size=20_000)
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -46,7 +94,8 @@ def hit_many(checks: list[tuple[str, str, str]]) -> bool:
     """
     backend = caches["default"]
     if isinstance(backend, RedisCache):
-        return _hit_many_redis(backend, checks)
+        results = _on_redis(lambda: _redis_pipeline(backend, checks).execute())
+        return _local_within(checks) if results is None else _within(results, checks)
     results = [_hit_one(scope, key, rate) for scope, key, rate in checks]
     return all(results)
 
@@ -61,23 +110,61 @@ def hit_many_and_mark(checks: list[tuple[str, str, str]], *, mark: str, mark_sec
     if not isinstance(backend, RedisCache):
         results = [_hit_one(scope, key, rate) for scope, key, rate in checks]  # count them all
         return all(results), cache.add(mark, 1, mark_seconds)
-    pipe = _redis_pipeline(backend, checks)
-    pipe.set(backend.make_key(mark), 1, ex=mark_seconds, nx=True)
-    *results, marked = pipe.execute()
-    return _within(results, checks), bool(marked)
+
+    def counted_and_marked() -> list:
+        pipe = _redis_pipeline(backend, checks)
+        pipe.set(backend.make_key(mark), 1, ex=mark_seconds, nx=True)
+        return pipe.execute()
+
+    results = _on_redis(counted_and_marked)
+    if results is None:
+        return _local_within(checks), local_counters.incr(mark, mark_seconds) == 1
+    *counts, marked = results
+    return _within(counts, checks), bool(marked)
+
+
+def mark_once(mark: str, seconds: int) -> bool:
+    """Set a marker that lives ``seconds``; True when it was not already there (the ``hit_many_and_mark``
+    marker on its own)."""
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
+        return cache.add(mark, 1, seconds)
+    added = _on_redis(lambda: backend.add(mark, 1, seconds))
+    return local_counters.incr(mark, seconds) == 1 if added is None else added
+
+
+def _on_redis(call: Callable[[], T]) -> T | None:
+    """The call's result; None when Redis is unreachable, or was a moment ago (the breaker is open)."""
+    if not cache_breaker.allow():
+        return None
+    try:
+        result = call()
+    except RedisError as exc:  # ConnectionError, TimeoutError and the like: never the request's fault
+        cache_breaker.failed(exc)
+        return None
+    cache_breaker.succeeded()
+    return result
+
+
+def _local_within(checks: list[tuple[str, str, str]]) -> bool:
+    """``_within`` counted in this process: the same windows and keys as on Redis."""
+    within = []
+    for scope, key, rate in checks:  # every counter counted, as on Redis
+        limit, window = parse_rate(rate)
+        within.append(local_counters.incr(_cache_key(scope, key, window), window + 1) <= limit)
+    return all(within)
 
 
 def _cache_key(scope: str, key: str, window: int) -> str:
     return f"rl:{scope}:{key}:{int(time.time() // window)}"
 
 
-def _hit_many_redis(backend: RedisCache, checks: list[tuple[str, str, str]]) -> bool:
-    return _within(_redis_pipeline(backend, checks).execute(), checks)
-
-
 @functools.cache
 def _redis_client(backend: RedisCache):
-    """One Redis client object per cache backend: Django builds a new one on every cache call."""
+    """One Redis client object per cache backend: Django builds a new one on every cache call.
+
+    Kept across an outage: its pool drops a broken connection and connects again on the next command.
+    """
     return backend._cache.get_client(write=True)
 
 

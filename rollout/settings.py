@@ -42,6 +42,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
 
 
+def env_seconds(name: str, default: float) -> float:
+    """A duration in seconds, fractions allowed (e.g. 0.5); more than 0, at most 60."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 < value <= 60:
+        raise ImproperlyConfigured(f"{name} must be more than 0 and at most 60 seconds, got {raw!r}")
+    return value
+
+
 def env_time(name: str, default: str) -> time:
     raw = os.environ.get(name) or default
     try:
@@ -165,6 +179,13 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "rollout",
+            # Every public check-in asks the cache (rate limits, the repeat mark); a Redis that does not
+            # answer must cost it a fraction of a second, not hang it (redis-py waits forever by default).
+            # rollout.ratelimit then skips Redis for a while and counts in the process instead.
+            "OPTIONS": {
+                "socket_connect_timeout": env_seconds("REDIS_CONNECT_TIMEOUT", 0.25),
+                "socket_timeout": env_seconds("REDIS_TIMEOUT", 0.5),
+            },
         }
     }
 else:

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from rollout import qr
 from rollout.errors import ApplicationError
 from rollout.models import CheckIn, RetiredVenueKey, Venue
 from rollout.models.activity import CheckInMethod
-from rollout.ratelimit import hit_many, hit_many_and_mark
+from rollout.ratelimit import hit_many, hit_many_and_mark, mark_once
 from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_date
 
@@ -243,7 +242,7 @@ def _first_in_window(marker: str) -> bool:
 
     A lost marker (cache flushed) only costs the duplicate check, never a check-in.
     """
-    return cache.add(marker, 1, timeout=settings.CHECKIN_REPEAT_MINUTES * 60)
+    return mark_once(marker, settings.CHECKIN_REPEAT_MINUTES * 60)
 
 
 @dataclass(frozen=True)

@@ -22,8 +22,8 @@ from rollout.celery import app as celery_app
 from rollout.models import FocalOfficer, FollowUp, Role
 from rollout.timeutils import local_today
 from tests.factories import UserFactory
-from tests.reports.conftest import values
 from tests.redis_server import RedisServer
+from tests.reports.conftest import values
 from tests.worker import WorkerProcess, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -93,7 +93,7 @@ def test_saved_actions_succeed_while_the_broker_is_down_and_run_once_when_it_is_
                 "district": bat_xat.pk,
             },
             follow=True,
-        ),  # fmt: skip
+        ),
         "invitation": admin.post(reverse("accounts:user-action", args=[invited.pk, "resend"]), follow=True),
         "return": admin.post(
             reverse("reports:report-review", args=[bat_xat.pk, week]),

@@ -45,6 +45,14 @@ def test_nonsense_boolean_fails_loudly():
     assert result.returncode != 0 and "DJANGO_DEBUG must be a boolean" in result.stderr
 
 
+def test_the_redis_cache_waits_a_fraction_of_a_second_at_most_and_the_environment_may_change_it():
+    show = "from django.conf import settings; print(settings.CACHES['default']['OPTIONS'])"
+    result = _manage("shell", "-c", show, REDIS_URL="redis://127.0.0.1:6379/0", REDIS_TIMEOUT="0.3")
+    assert "{'socket_connect_timeout': 0.25, 'socket_timeout': 0.3}" in result.stdout, result.stderr
+    result = _manage("check", REDIS_URL="redis://127.0.0.1:6379/0", REDIS_CONNECT_TIMEOUT="soon")
+    assert result.returncode != 0 and "REDIS_CONNECT_TIMEOUT must be a number of seconds" in result.stderr
+
+
 def test_compose_defines_the_production_stack_with_shared_settings():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
