@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Turns a view's "database unavailable" error into a 503 page, with DEBUG on too (rollout/outage.py).
+    "rollout.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -136,6 +138,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; a short busy timeout lets web and worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+# While the database is down or restarting, pages and the API answer 503 with this Retry-After (seconds).
+DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 10)
+if DATABASE_UNAVAILABLE_RETRY_AFTER < 1:
+    raise ImproperlyConfigured("DATABASE_UNAVAILABLE_RETRY_AFTER must be at least 1 second")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "rollout.User"
