@@ -138,6 +138,10 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; a short busy timeout lets web and worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # A database host that drops packets would otherwise hold a request until the worker is killed
+    # (libpq waits forever by default); a short wait lets the "try again" page answer instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
 # While the database is down or restarting, pages and the API answer 503 with this Retry-After (seconds).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 10)
 if DATABASE_UNAVAILABLE_RETRY_AFTER < 1:
