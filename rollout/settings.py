@@ -234,7 +234,8 @@ FORMAT_MODULE_PATH = ["rollout.formats"]
 # --- Static and media files -------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the image builds it in the source tree; a test collects into a folder of its own).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Generated files (daily lists, roll-ups, exports). Never served directly: every download goes
 # through a view that checks scope and writes an audit event.
