@@ -121,6 +121,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Turns a view's "database unavailable" error into a 503 page, with DEBUG on too (rollout/outage.py).
+    "rollout.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -166,6 +168,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; a short busy timeout lets web and worker share the file.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+else:
+    # A database host that drops packets would otherwise hold a request until the worker is killed
+    # (libpq waits forever by default); a short wait lets the "try again" page answer instead.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# While the database is down or restarting, pages and the API answer 503 with this Retry-After (seconds).
+DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 10)
+if DATABASE_UNAVAILABLE_RETRY_AFTER < 1:
+    raise ImproperlyConfigured("DATABASE_UNAVAILABLE_RETRY_AFTER must be at least 1 second")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "rollout.User"
@@ -261,7 +271,8 @@ FORMAT_MODULE_PATH = ["rollout.formats"]
 # --- Static and media files -------------------------------------------------------------------
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (the image builds it in the source tree; a test collects into a folder of its own).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Generated files (daily lists, roll-ups, exports). Never served directly: every download goes
 # through a view that checks scope and writes an audit event.

@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("", include("rollout.urls_checkin")),
 ]
+
+# While the database is down or restarting: 503 "try again in a moment" instead of 500.
+handler500 = "rollout.views.errors.server_error"
