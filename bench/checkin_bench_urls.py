@@ -7,8 +7,8 @@ from django.urls import path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from rollout.models import CheckIn
 from rollout.urls import urlpatterns as real_urlpatterns
+from venues.models import CheckIn
 
 
 @csrf_exempt

@@ -100,14 +100,14 @@ def venue_targets(env: dict[str, str], count: int) -> list[tuple[int, str]]:
 
     django.setup()
     from rollout.models import Venue
-    from rollout.services.checkins import venue_token
+    from venues.services.checkins import venue_token
 
     venues = list(Venue.objects.filter(is_active=True).order_by("pk")[:count])
     return [(v.pk, f"/c/{venue_token(v)}/") for v in venues]
 
 
 def rows_named(name: str) -> int:
-    from rollout.models import CheckIn
+    from venues.models import CheckIn
 
     return CheckIn.objects.filter(full_name=name).count()
 

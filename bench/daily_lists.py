@@ -76,9 +76,8 @@ def seed(day: date, rows: int, *, district: int | None = None) -> float:
     from django.conf import settings
     from django.db import connection
 
-    from checkpoints.models import Checkpoint
     from rollout.demo import DISTRICT_WEIGHTS, person_name
-    from rollout.models import District
+    from rollout.models import Checkpoint, District
     from rollout.timeutils import day_bounds
 
     started = time.perf_counter()
@@ -205,10 +204,10 @@ def _run_child(*args: str) -> dict:
 def bench_import(rows: int = 10_000) -> dict:
     from openpyxl import Workbook
 
-    from checkpoints.models import Arrival, Checkpoint
+    from checkpoints.models import Arrival
     from checkpoints.services.imports import arrivals_import_commit, arrivals_import_read, import_columns
     from rollout.demo import person_name
-    from rollout.models import Role, RoleAssignment, User
+    from rollout.models import Checkpoint, Role, RoleAssignment, User
     from rollout.timeutils import day_bounds
 
     rng = random.Random(5)

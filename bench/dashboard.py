@@ -58,23 +58,24 @@ os.environ.update(
     }
 )
 
-import django  # noqa: E402
-import psycopg  # noqa: E402
+import django
+import psycopg
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from checkpoints.models import Arrival, Checkpoint  # noqa: E402
-from rollout.demo import DemoContext, seed_master_data, seed_users  # noqa: E402
-from rollout.demo_platforms import seed_platform_activity  # noqa: E402
-from rollout.models import CheckIn, Commune, District, User, Venue  # noqa: E402
-from rollout.services.stats import daily_stats_recompute, daily_stats_refresh  # noqa: E402
-from rollout.timeutils import local_datetime, local_today  # noqa: E402
+from checkpoints.models import Arrival
+from rollout.demo import DemoContext, seed_master_data, seed_users
+from rollout.demo_platforms import seed_platform_activity
+from rollout.models import Checkpoint, Commune, District, User, Venue
+from rollout.services.stats import daily_stats_recompute, daily_stats_refresh
+from rollout.timeutils import local_datetime, local_today
+from venues.models import CheckIn
 
 
 def step(label: str):

@@ -29,8 +29,8 @@ import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
 
 WEEK = date(2021, 11, 5)
 
@@ -47,11 +47,12 @@ def _create_database() -> None:
 
 
 def _fill(checkins_per_day: int, arrivals_per_day: int) -> None:
-    from checkpoints.models import Arrival, Checkpoint
+    from checkpoints.models import Arrival
     from reports import weeks
     from reports.services.submissions import report_submit
     from rollout.demo import DemoContext, seed_master_data, seed_users
-    from rollout.models import AdoptionUpdate, Agency, CheckIn, District, Inspection, User, Venue
+    from rollout.models import AdoptionUpdate, Agency, Checkpoint, District, User, Venue
+    from venues.models import CheckIn, Inspection
 
     call_command("migrate", verbosity=0)
     call_command("load_admin_units", verbosity=0, stdout=io.StringIO())

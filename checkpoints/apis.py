@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from checkpoints import selectors
-from checkpoints.models import Arrival, Checkpoint, DailyList
+from checkpoints.models import Arrival, DailyList
 from checkpoints.services.arrivals import (
     ArrivalInput,
     DuplicateSuspected,
@@ -33,6 +33,7 @@ from rollout import scoping
 from rollout.apis import DISTRICT, SEARCH, ScopedViewSet
 from rollout.downloads import XLSX, private_file_response
 from rollout.errors import ApplicationError
+from rollout.models import Checkpoint
 
 
 class CheckpointSerializer(serializers.ModelSerializer):

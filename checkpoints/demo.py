@@ -21,21 +21,13 @@ from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from checkpoints.bulk import insert_rows
-from checkpoints.models import (
-    Arrival,
-    Checkpoint,
-    CheckpointKind,
-    DailyList,
-    Declaration,
-    DeclarationKind,
-    TestKind,
-    Vehicle,
-)
+from checkpoints.models import Arrival, DailyList, Declaration, DeclarationKind, TestKind, Vehicle
 from checkpoints.services.daily_lists import daily_list_build, home_districts
 from checkpoints.units import unit_index
 from rollout import qr
 from rollout.demo import DISTRICT_WEIGHTS, DemoContext, address, person_name
-from rollout.models import Commune, District
+from rollout.models import Checkpoint, Commune, District
+from rollout.models.org import CheckpointKind
 from rollout.services.jobs import job_run
 from rollout.timeutils import day_bounds, local_datetime, local_now, local_today
 

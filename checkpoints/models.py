@@ -9,40 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rollout.models import Commune, District, Province
-from rollout.models.units import FoldedName
-
-
-class CheckpointKind(models.TextChoices):
-    ROAD = "road", _("Road")
-    RAIL = "rail", _("Railway station")
-    BORDER = "border", _("Border gate")
-    WATERWAY = "waterway", _("Waterway")
-    AIRPORT = "airport", _("Airport")
-
-
-class Checkpoint(FoldedName):
-    """An interagency medical checkpoint on an entry into the province."""
-
-    kind = models.CharField(_("type"), max_length=20, choices=CheckpointKind.choices)
-    location = models.CharField(_("location"), max_length=300, help_text=_("Road and kilometre, station, gate…"))
-    district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="checkpoints", verbose_name=_("district")
-    )
-    commune = models.ForeignKey(
-        Commune,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="checkpoints",
-        verbose_name=_("commune"),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("checkpoint")
-        verbose_name_plural = _("checkpoints")
+from rollout.models import Checkpoint, Commune, District, Province
 
 
 class Vehicle(models.TextChoices):

@@ -8,9 +8,9 @@ from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival, Checkpoint, DailyList
+from checkpoints.models import Arrival, DailyList
 from rollout import scoping
-from rollout.models import User
+from rollout.models import Checkpoint, User
 from rollout.timeutils import day_bounds, local_today
 
 

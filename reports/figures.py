@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from checkpoints.models import Arrival
 from reports import weeks
-from rollout.models import AdoptionUpdate, Agency, CheckIn, Inspection, Venue
+from rollout.models import AdoptionUpdate, Agency, Venue
 from rollout.timeutils import local_date
+from venues.models import CheckIn, Inspection
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rollout.models import (
     Agency,
     AuditEvent,
+    Checkpoint,
     Commune,
     District,
     FocalOfficer,
@@ -167,3 +168,11 @@ class AuditEventAdmin(ReadOnly):
 class JobRunAdmin(ReadOnly):
     list_display = ["job", "started_at", "finished_at", "status", "result"]
     list_filter = ["job", "status"]
+
+
+@admin.register(Checkpoint)
+class CheckpointAdmin(ProvinceAdminOnly):
+    list_display = ["name", "kind", "location", "district", "is_active"]
+    list_filter = ["kind", "district", "is_active"]
+    search_fields = ["name", "name_search", "location"]
+    autocomplete_fields = ["commune"]

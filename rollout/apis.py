@@ -14,8 +14,8 @@ from rest_framework.reverse import reverse
 
 from rollout import scoping
 from rollout.models import Agency, Commune, District, HealthFacility, Province, Venue
-from rollout.services.checkins import venue_checkin_url, venue_qr_png
 from rollout.text import fold
+from venues.services.checkins import venue_checkin_url, venue_qr_png
 
 
 class TokenView(ObtainAuthToken):

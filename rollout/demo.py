@@ -15,9 +15,9 @@ from typing import TextIO
 from django.conf import settings
 from django.db import transaction
 
-from checkpoints.models import Checkpoint, CheckpointKind
 from rollout.models import (
     Agency,
+    Checkpoint,
     Commune,
     District,
     FocalOfficer,
@@ -27,7 +27,7 @@ from rollout.models import (
     User,
     Venue,
 )
-from rollout.models.org import AgencyKind, FacilityKind, TestingStatus, VenueKind
+from rollout.models.org import AgencyKind, CheckpointKind, FacilityKind, TestingStatus, VenueKind
 from rollout.text import fold
 from rollout.timeutils import local_datetime, local_today
 
@@ -35,7 +35,7 @@ from rollout.timeutils import local_datetime, local_today
 DEMO_STEPS: list[str] = [
     "rollout.demo.seed_master_data",
     "rollout.demo.seed_users",
-    "rollout.demo_checkins.seed_checkins",  # venue check-ins and inspections
+    "venues.demo.seed_checkins",  # venue check-ins and inspections
     "checkpoints.demo.seed_arrivals",  # declarations, arrivals and their daily lists
     "rollout.demo_platforms.seed_platform_activity",  # adoption, testing platform, vaccination logs
     # Weekly reports read the system figures of everything above.

@@ -7,8 +7,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from checkpoints.models import Checkpoint
-from rollout.models import Agency, Commune, District, HealthFacility, Role, Venue
+from rollout.models import Agency, Checkpoint, Commune, District, HealthFacility, Role, Venue
 from rollout.models.accounts import ROLE_SCOPE_FIELD
 from rollout.validators import normalize_phone
 

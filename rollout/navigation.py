@@ -39,9 +39,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Daily lists"), "checkpoints:daily-list-list", (*_PERSONAL, Role.DISTRICT_OFFICER), "report"),
     # Venues and agencies
     NavItem(_("Venues"), "rollout:venue-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "venue"),
-    NavItem(_("Venue inspections"), "rollout:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
-    NavItem(_("Visitor log"), "rollout:visit-list", (Role.AGENCY_ADMIN,), "list"),
-    NavItem(_("QR posters"), "rollout:poster-list", (Role.AGENCY_ADMIN,), "qr"),
+    NavItem(_("Venue inspections"), "venues:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
+    NavItem(_("Visitor log"), "venues:visit-list", (Role.AGENCY_ADMIN,), "list"),
+    NavItem(_("QR posters"), "venues:poster-list", (Role.AGENCY_ADMIN,), "qr"),
     NavItem(_("Agencies"), "rollout:agency-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "agency"),
     NavItem(
         _("App adoption"), "rollout:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"

@@ -20,12 +20,10 @@ from rollout.models import (
     AdoptionUpdate,
     Agency,
     ArrivalDay,
-    CheckIn,
     Commune,
     District,
     DistrictDay,
     HealthFacility,
-    Inspection,
     JobRun,
     Province,
     Role,
@@ -34,9 +32,11 @@ from rollout.models import (
     Venue,
     VenueDay,
 )
+from venues.models import CheckIn, Inspection
 
 if TYPE_CHECKING:
-    from checkpoints.models import Arrival, Checkpoint, DailyList
+    from checkpoints.models import Arrival, DailyList
+    from rollout.models import Checkpoint
 
 M = TypeVar("M", bound=Model)
 
@@ -126,7 +126,7 @@ def venues_for(user: User, *, for_change: bool = False) -> QuerySet[Venue]:
 
 
 def checkpoints_for(user: User, *, for_change: bool = False) -> QuerySet[Checkpoint]:
-    from checkpoints.models import Checkpoint
+    from rollout.models import Checkpoint
 
     rules: dict[str, Rule] = {_P_ADMIN: ALL}
     if not for_change:
@@ -343,7 +343,7 @@ def job_runs_for(user: User) -> QuerySet[JobRun]:
 
 def checkpoints_for_arrivals(user: User) -> QuerySet[Checkpoint]:
     """Checkpoints at which the user may record or import arrivals."""
-    from checkpoints.models import Checkpoint
+    from rollout.models import Checkpoint
 
     return _apply(
         user,
@@ -357,7 +357,7 @@ def checkpoints_for_arrivals(user: User) -> QuerySet[Checkpoint]:
 
 def checkpoint_lists_for(user: User) -> QuerySet[Checkpoint]:
     """Checkpoints whose whole list of arrivals (every destination) the user may export."""
-    from checkpoints.models import Checkpoint
+    from rollout.models import Checkpoint
 
     return _apply(
         user,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("notifications/read/", core.notifications_read, name="notifications-read"),
     path("accounts/", include("rollout.urls_accounts")),
     path("", include("rollout.urls_app")),
+    path("", include("venues.urls")),
     path("checkpoints/", include("checkpoints.urls")),
     path("reports/", include("reports.urls")),
     path("", include("checkpoints.urls_public")),
@@ -23,7 +24,7 @@ urlpatterns = [
     path("api/v1/", include("rollout.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("", include("rollout.urls_checkin")),
+    path("", include("venues.urls_public")),
 ]
 
 # While the database is down or restarting: 503 "try again in a moment" instead of 500.

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rollout.views import adoption, checkins, dashboard, health, inspections, jobs, masterdata, venue_qr
+from rollout.views import adoption, dashboard, health, jobs, masterdata
 
 app_name = "rollout"
 urlpatterns = [
@@ -16,18 +16,6 @@ urlpatterns = [
     path("venues/<int:pk>/edit/", masterdata.venue_edit, name="venue-edit"),
     path("facilities/", masterdata.facility_list, name="facility-list"),
     path("facilities/<int:pk>/", masterdata.facility_detail, name="facility-detail"),
-    # Venue QR codes, staff scanning, visitor log, inspections (issue 3)
-    path("venues/<int:pk>/qr.<str:fmt>", venue_qr.venue_qr, name="venue-qr"),
-    path("venues/<int:pk>/poster/", venue_qr.venue_poster, name="venue-poster"),
-    path("venues/<int:pk>/qr/rotate/", venue_qr.venue_qr_rotate, name="venue-qr-rotate"),
-    path("venues/<int:pk>/scan/", checkins.venue_scan, name="venue-scan"),
-    path("venues/<int:pk>/inspections/new/", inspections.inspection_create, name="inspection-create"),
-    path("posters/", venue_qr.poster_list, name="poster-list"),
-    path("visitors/", checkins.visit_list, name="visit-list"),
-    path("visitors/export/", checkins.visit_export, name="visit-export"),
-    path("inspections/", inspections.inspection_list, name="inspection-list"),
-    path("inspections/<int:pk>/edit/", inspections.inspection_edit, name="inspection-edit"),
-    # Issue 6: overview drill-down, adoption, testing platform, vaccination updates, jobs panel
     path("dashboard/district/<int:code>/", dashboard.district_overview, name="dashboard-district"),
     path("dashboard/district/<int:code>/commune/<int:commune>/", dashboard.commune_overview, name="dashboard-commune"),
     path("adoption/", adoption.adoption_list, name="adoption-list"),

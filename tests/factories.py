@@ -6,9 +6,10 @@ import factory
 from django.conf import settings
 from django.utils import timezone
 
-from checkpoints.models import Arrival, Checkpoint, CheckpointKind
-from rollout.models import Agency, CheckIn, Commune, District, HealthFacility, Role, RoleAssignment, User, Venue
-from rollout.models.org import AgencyKind, FacilityKind, VenueKind
+from checkpoints.models import Arrival
+from rollout.models import Agency, Checkpoint, Commune, District, HealthFacility, Role, RoleAssignment, User, Venue
+from rollout.models.org import AgencyKind, CheckpointKind, FacilityKind, VenueKind
+from venues.models import CheckIn
 
 
 def district(short_codename: str) -> District:

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival, Checkpoint, Declaration, TestKind
+from checkpoints.models import Arrival, Declaration, TestKind
 from checkpoints.services.travel import (
     TEST_KINDS,
     TEST_RESULTS,
@@ -27,7 +27,7 @@ from checkpoints.services.travel import (
 )
 from rollout import scoping
 from rollout.errors import ApplicationError
-from rollout.models import User
+from rollout.models import Checkpoint, User
 from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_date
 

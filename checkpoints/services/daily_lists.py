@@ -33,11 +33,11 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
-from checkpoints.models import Arrival, Checkpoint, DailyList, TestKind, TestResult, Vehicle
+from checkpoints.models import Arrival, DailyList, TestKind, TestResult, Vehicle
 from checkpoints.units import unit_index
 from rollout import outbox
 from rollout.figures import num
-from rollout.models import District, FocalOfficer, Role, User
+from rollout.models import Checkpoint, District, FocalOfficer, Role, User
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
 from rollout.services.mail import email_send

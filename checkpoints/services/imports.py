@@ -23,13 +23,13 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from checkpoints.bulk import insert_rows
-from checkpoints.models import Arrival, Checkpoint, TestKind, TestResult, Vehicle
+from checkpoints.models import Arrival, TestKind, TestResult, Vehicle
 from checkpoints.services.arrivals import DUPLICATE_WINDOW, ArrivalInput, arrival_clean, arrivals_follow_up
 from checkpoints.services.travel import unit_from_text
 from checkpoints.units import unit_index
 from rollout import scoping, tabular
 from rollout.errors import ApplicationError
-from rollout.models import User
+from rollout.models import Checkpoint, User
 from rollout.services.audit import Action, audit_record
 from rollout.timeutils import local_date, local_datetime
 from rollout.validators import normalize_id_number, normalize_phone

@@ -20,14 +20,14 @@ from django.utils.translation import gettext as _
 
 from checkpoints import selectors
 from checkpoints.forms import DATETIME_LOCAL, ArrivalForm, ImportForm
-from checkpoints.models import Checkpoint, Declaration
+from checkpoints.models import Declaration
 from checkpoints.services import arrivals as arrival_services
 from checkpoints.services import imports
 from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
 from rollout import scoping
 from rollout.downloads import XLSX
 from rollout.errors import ApplicationError
-from rollout.models import Role
+from rollout.models import Checkpoint, Role
 from rollout.timeutils import local_now, local_today
 from rollout.validators import mask_phone
 

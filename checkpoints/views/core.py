@@ -6,8 +6,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from checkpoints.models import CheckpointKind
 from rollout import scoping
+from rollout.models.org import CheckpointKind
 from rollout.timeutils import local_today
 from rollout.views.listing import search_filter_page
 

@@ -1,9 +1,9 @@
 """Core domain models. One module per area; everything is importable from ``rollout.models``."""
 
 from rollout.models.accounts import Role, RoleAssignment, User
-from rollout.models.activity import AdoptionUpdate, CheckIn, Inspection
+from rollout.models.adoption import AdoptionUpdate
 from rollout.models.health import VaccinationReminder, VaccinationUpdate
-from rollout.models.org import Agency, FocalOfficer, HealthFacility, RetiredVenueKey, Venue
+from rollout.models.org import Agency, Checkpoint, FocalOfficer, HealthFacility, Venue
 from rollout.models.stats import ArrivalDay, DistrictDay, VenueDay
 from rollout.models.system import AuditEvent, FollowUp, Heartbeat, JobRun, Notification
 from rollout.models.units import Commune, District, Province
@@ -13,7 +13,7 @@ __all__ = [
     "Agency",
     "ArrivalDay",
     "AuditEvent",
-    "CheckIn",
+    "Checkpoint",
     "Commune",
     "District",
     "DistrictDay",
@@ -21,11 +21,9 @@ __all__ = [
     "FollowUp",
     "HealthFacility",
     "Heartbeat",
-    "Inspection",
     "JobRun",
     "Notification",
     "Province",
-    "RetiredVenueKey",
     "Role",
     "RoleAssignment",
     "User",

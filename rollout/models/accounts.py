@@ -142,7 +142,7 @@ class RoleAssignment(models.Model):
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
     district = models.ForeignKey(District, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("district"))
     checkpoint = models.ForeignKey(
-        "checkpoints.Checkpoint",
+        "rollout.Checkpoint",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

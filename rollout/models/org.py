@@ -202,15 +202,33 @@ class FocalOfficer(models.Model):
         return self.full_name
 
 
-class RetiredVenueKey(models.Model):
-    """A venue QR key replaced by rotation: its old posters get "this code was replaced", not a 404."""
+class CheckpointKind(models.TextChoices):
+    ROAD = "road", _("Road")
+    RAIL = "rail", _("Railway station")
+    BORDER = "border", _("Border gate")
+    WATERWAY = "waterway", _("Waterway")
+    AIRPORT = "airport", _("Airport")
 
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="retired_keys")
-    key = models.CharField(max_length=32, unique=True)
-    retired_at = models.DateTimeField(auto_now_add=True)
+
+class Checkpoint(FoldedName):
+    """An interagency medical checkpoint on an entry into the province."""
+
+    kind = models.CharField(_("type"), max_length=20, choices=CheckpointKind.choices)
+    location = models.CharField(_("location"), max_length=300, help_text=_("Road and kilometre, station, gate…"))
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="checkpoints", verbose_name=_("district")
+    )
+    commune = models.ForeignKey(
+        Commune,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="checkpoints",
+        verbose_name=_("commune"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["-retired_at"]
-
-    def __str__(self) -> str:
-        return f"{self.venue_id} {self.retired_at:%Y-%m-%d}"
+        ordering = ["name"]
+        verbose_name = _("checkpoint")
+        verbose_name_plural = _("checkpoints")

@@ -96,7 +96,7 @@ class ArrivalDay(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="+", verbose_name=_("district"))
     commune = models.ForeignKey(Commune, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     checkpoint = models.ForeignKey(
-        "checkpoints.Checkpoint", on_delete=models.CASCADE, related_name="+", verbose_name=_("checkpoint")
+        "rollout.Checkpoint", on_delete=models.CASCADE, related_name="+", verbose_name=_("checkpoint")
     )
     arrivals = models.PositiveIntegerField(_("arrivals"), default=0)
 

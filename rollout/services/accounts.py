@@ -16,10 +16,9 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from checkpoints.models import Checkpoint
 from rollout import outbox, tabular
 from rollout.errors import ApplicationError
-from rollout.models import Agency, District, HealthFacility, Role, RoleAssignment, User
+from rollout.models import Agency, Checkpoint, District, HealthFacility, Role, RoleAssignment, User
 from rollout.models.accounts import ROLE_SCOPE_FIELD
 from rollout.services.audit import Action, audit_record
 from rollout.services.mail import email_send

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from checkpoints.models import Arrival, DailyList, Declaration
 from checkpoints.services.daily_lists import daily_lists_purge
 from rollout.figures import num
-from rollout.models import CheckIn
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
 from rollout.services.stats import oldest_rebuildable_day
 from rollout.timeutils import day_bounds, local_today
+from venues.models import CheckIn
 
 logger = logging.getLogger(__name__)
 

@@ -37,11 +37,9 @@ from rollout.models import (
     AdoptionUpdate,
     Agency,
     ArrivalDay,
-    CheckIn,
     District,
     DistrictDay,
     HealthFacility,
-    Inspection,
     VaccinationUpdate,
     Venue,
     VenueDay,
@@ -49,6 +47,7 @@ from rollout.models import (
 from rollout.models.org import TestingStatus
 from rollout.services.jobs import job_run
 from rollout.timeutils import day_bounds, local_datetime, local_today
+from venues.models import CheckIn, Inspection
 
 logger = logging.getLogger(__name__)
 

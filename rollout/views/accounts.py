@@ -17,11 +17,10 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from checkpoints.models import Checkpoint
 from rollout import outbox, scoping
 from rollout.errors import ApplicationError
 from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
-from rollout.models import Agency, HealthFacility, Role, RoleAssignment
+from rollout.models import Agency, Checkpoint, HealthFacility, Role, RoleAssignment
 from rollout.services import accounts
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold

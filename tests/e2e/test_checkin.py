@@ -7,10 +7,11 @@ import re
 import pytest
 from django.core.cache import cache
 
-from rollout.models import CheckIn, Role
-from rollout.services.checkins import venue_checkin_url, venue_token
+from rollout.models import Role
 from tests.e2e.conftest import PHONE
 from tests.factories import AgencyFactory, CheckInFactory, UserFactory, VenueFactory, district
+from venues.models import CheckIn
+from venues.services.checkins import venue_checkin_url, venue_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -88,7 +89,7 @@ def test_visitor_checks_in_and_out_on_a_phone_and_is_remembered(live_server, mar
 def test_replaced_and_unknown_codes_get_clear_pages_on_a_phone(live_server, market, new_page, artifacts):
     venue, _admin = market
     old = f"{live_server.url}/c/{venue_token(venue)}/"
-    from rollout.services.checkins import venue_qr_rotate
+    from venues.services.checkins import venue_qr_rotate
 
     venue_qr_rotate(venue=venue)
     page = new_page(**PHONE)

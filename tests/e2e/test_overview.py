@@ -9,10 +9,11 @@ from datetime import time, timedelta
 import pytest
 from django.core.management import call_command
 
-from checkpoints.models import Arrival, Checkpoint
-from rollout.models import CheckIn, Commune, District, Venue
+from checkpoints.models import Arrival
+from rollout.models import Checkpoint, Commune, District, Venue
 from rollout.timeutils import local_datetime, local_now, local_today
 from tests.e2e.conftest import PHONE
+from venues.models import CheckIn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PASSWORD = "demo-pass-e2e"

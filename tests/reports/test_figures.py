@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 
 from reports.figures import district_week_figures, total
-from rollout.models import AdoptionUpdate, Inspection, Venue
+from rollout.models import AdoptionUpdate, Venue
 from tests.factories import AgencyFactory, ArrivalFactory, CheckInFactory, VenueFactory
 from tests.reports.conftest import local
+from venues.models import Inspection
 
 pytestmark = pytest.mark.django_db
 WEEK = date(2021, 11, 5)  # Saturday 30/10 to Friday 05/11

@@ -17,9 +17,10 @@ from reports.models import Rollup, RollupReason
 from reports.rollup_xlsx import SUMMARY_HEADER_ROW
 from reports.services.rollups import rollup_build, rollups_build_due
 from reports.services.submissions import report_review
-from rollout.models import CheckIn, JobRun, Role
+from rollout.models import JobRun, Role
 from tests.factories import CheckInFactory, UserFactory, VenueFactory, district
 from tests.reports.conftest import LAST_WEEK, local
+from venues.models import CheckIn
 
 pytestmark = pytest.mark.django_db
 FIRST_FIGURE_COLUMN = 9  # I: the summary's first figure column

@@ -15,7 +15,7 @@ from django.utils import timezone
 from checkpoints.models import Arrival
 from rollout import outbox
 from rollout.errors import ApplicationError
-from rollout.models import ArrivalDay, CheckIn, DistrictDay, FollowUp, JobRun, VaccinationUpdate, VenueDay
+from rollout.models import ArrivalDay, DistrictDay, FollowUp, JobRun, VaccinationUpdate, VenueDay
 from rollout.services import stats
 from rollout.services.stats import (
     daily_stats_backfill,
@@ -28,6 +28,7 @@ from rollout.timeutils import local_datetime
 from tests.factories import CheckInFactory, VenueFactory
 from tests.outbox import run_due_followups, waiting
 from tests.rollout.world import at, build_world
+from venues.models import CheckIn
 
 pytestmark = pytest.mark.django_db
 
@@ -264,11 +265,11 @@ def test_arrivals_are_counted_by_destination_not_checkpoint_district(world):
 
 
 def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat):
-    from rollout.models import Inspection
-    from rollout.services.checkins import CheckInInput, checkin_create
-    from rollout.services.inspections import inspection_record
     from rollout.timeutils import local_today
     from tests.factories import UserFactory
+    from venues.models import Inspection
+    from venues.services.checkins import CheckInInput, checkin_create
+    from venues.services.inspections import inspection_record
 
     venue = VenueFactory(district=bat_xat)
     checkin_create(venue=venue, data=CheckInInput(full_name="Lò Thị Mai", phone="0912345678", has_fever=True))

@@ -20,9 +20,9 @@ from django.test import Client, RequestFactory
 
 from rollout import qr
 from rollout.outage import outage
-from rollout.services.checkins import VENUE_SALT
 from rollout.views.errors import server_error
 from tests.redis_server import free_port
+from venues.services.checkins import VENUE_SALT
 
 pytestmark = [
     pytest.mark.django_db,

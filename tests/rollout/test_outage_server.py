@@ -33,7 +33,7 @@ UNAVAILABLE_VI = "Vui lòng thử lại sau giây lát"
 # A staff member, an API token, a venue: what the pages below read.
 SETUP = f"""
 from rest_framework.authtoken.models import Token
-from rollout.services.checkins import venue_token
+from venues.services.checkins import venue_token
 from tests.factories import UserFactory, VenueFactory
 user = UserFactory(username="outage_staff", password="{PASSWORD}")
 Token.objects.create(user=user, key="{TOKEN}")

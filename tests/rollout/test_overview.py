@@ -11,12 +11,13 @@ from django.conf import settings
 from django.urls import reverse
 
 from checkpoints.models import Arrival
-from rollout.models import CheckIn, District, Venue
+from rollout.models import District, Venue
 from rollout.selectors import dashboard as dashboard_selectors
 from rollout.selectors.dashboard import Kpi
 from rollout.tasks import daily_stats_recompute_task, daily_stats_refresh_today_task
 from rollout.timeutils import day_bounds, days_bounds
 from tests.rollout.world import build_world, raw_kpis
+from venues.models import CheckIn
 
 pytestmark = pytest.mark.django_db
 

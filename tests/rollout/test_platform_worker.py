@@ -8,12 +8,13 @@ from datetime import time, timedelta
 import pytest
 
 from rollout import outbox
-from rollout.models import CheckIn, DistrictDay, JobRun, Notification, Role, VaccinationReminder
+from rollout.models import DistrictDay, JobRun, Notification, Role, VaccinationReminder
 from rollout.services.stats import daily_stats_bump
 from rollout.tasks import personal_data_purge_task, vaccination_reminders_send_task
 from rollout.timeutils import local_datetime, local_today
 from tests.factories import CheckInFactory, FacilityFactory, UserFactory, VenueFactory
 from tests.worker import wait_for
+from venues.models import CheckIn
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

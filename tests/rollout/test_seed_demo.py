@@ -5,8 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from checkpoints.models import Checkpoint
-from rollout.models import Agency, FocalOfficer, HealthFacility, Role, User, Venue
+from rollout.models import Agency, Checkpoint, FocalOfficer, HealthFacility, Role, User, Venue
 from rollout.models.org import TestingStatus as Status
 
 pytestmark = pytest.mark.django_db

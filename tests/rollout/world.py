@@ -15,19 +15,11 @@ from django.db.models import Q
 from checkpoints.models import Arrival, DailyList
 from reports.models import ReportStatus, WeeklyReport
 from reports.weeks import week_ending_for
-from rollout.models import (
-    AdoptionUpdate,
-    Agency,
-    CheckIn,
-    District,
-    HealthFacility,
-    Inspection,
-    VaccinationUpdate,
-    Venue,
-)
+from rollout.models import AdoptionUpdate, Agency, District, HealthFacility, VaccinationUpdate, Venue
 from rollout.models.org import TestingStatus
 from rollout.timeutils import day_bounds, days_bounds, local_datetime
 from tests.factories import AgencyFactory, CheckpointFactory, FacilityFactory, VenueFactory, district, first_commune
+from venues.models import CheckIn, Inspection
 
 
 @dataclass
