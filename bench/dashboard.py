@@ -70,8 +70,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from checkpoints.models import Arrival
+from platforms.demo import seed_platform_activity
 from rollout.demo import DemoContext, seed_master_data, seed_users
-from rollout.demo_platforms import seed_platform_activity
 from rollout.models import Checkpoint, Commune, District, User, Venue
 from rollout.services.stats import daily_stats_recompute, daily_stats_refresh
 from rollout.timeutils import local_datetime, local_today

@@ -48,10 +48,11 @@ def _create_database() -> None:
 
 def _fill(checkins_per_day: int, arrivals_per_day: int) -> None:
     from checkpoints.models import Arrival
+    from platforms.models import AdoptionUpdate
     from reports import weeks
     from reports.services.submissions import report_submit
     from rollout.demo import DemoContext, seed_master_data, seed_users
-    from rollout.models import AdoptionUpdate, Agency, Checkpoint, District, User, Venue
+    from rollout.models import Agency, Checkpoint, District, User, Venue
     from venues.models import CheckIn, Inspection
 
     call_command("migrate", verbosity=0)

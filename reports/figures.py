@@ -18,8 +18,9 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from checkpoints.models import Arrival
+from platforms.models import AdoptionUpdate
 from reports import weeks
-from rollout.models import AdoptionUpdate, Agency, Venue
+from rollout.models import Agency, Venue
 from rollout.timeutils import local_date
 from venues.models import CheckIn, Inspection
 

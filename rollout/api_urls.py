@@ -4,8 +4,9 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from checkpoints import apis as checkpoint_apis
+from platforms import apis as apis_platforms
 from reports import apis as report_apis
-from rollout import apis, apis_platforms
+from rollout import apis
 
 router = DefaultRouter()
 router.register("provinces", apis.ProvinceViewSet, basename="province")

@@ -37,11 +37,11 @@ DEMO_STEPS: list[str] = [
     "rollout.demo.seed_users",
     "venues.demo.seed_checkins",  # venue check-ins and inspections
     "checkpoints.demo.seed_arrivals",  # declarations, arrivals and their daily lists
-    "rollout.demo_platforms.seed_platform_activity",  # adoption, testing platform, vaccination logs
+    "platforms.demo.seed_platform_activity",  # adoption, testing platform, vaccination logs
     # Weekly reports read the system figures of everything above.
     "reports.demo.seed_reports",
     # Last: the daily figures are computed from whatever raw data exists.
-    "rollout.demo_platforms.seed_daily_stats",
+    "platforms.demo.seed_daily_stats",
 ]
 
 

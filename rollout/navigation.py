@@ -44,7 +44,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("QR posters"), "venues:poster-list", (Role.AGENCY_ADMIN,), "qr"),
     NavItem(_("Agencies"), "rollout:agency-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "agency"),
     NavItem(
-        _("App adoption"), "rollout:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"
+        _("App adoption"), "platforms:adoption-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "phone"
     ),
     # Weekly reports
     NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
@@ -58,11 +58,11 @@ NAV_ITEMS: list[NavItem] = [
         "facility",
     ),
     NavItem(
-        _("Testing platform"), "rollout:testing-list", (*_HEALTH, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF), "flask"
+        _("Testing platform"), "platforms:testing-list", (*_HEALTH, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF), "flask"
     ),
     NavItem(
         _("Vaccination updates"),
-        "rollout:vaccination-overview",
+        "platforms:vaccination-overview",
         (*_HEALTH, Role.DISTRICT_OFFICER, Role.FACILITY_STAFF),
         "syringe",
     ),

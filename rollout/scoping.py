@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
+from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout.models import (
-    AdoptionUpdate,
     Agency,
     ArrivalDay,
     Commune,
@@ -28,7 +28,6 @@ from rollout.models import (
     Province,
     Role,
     User,
-    VaccinationUpdate,
     Venue,
     VenueDay,
 )

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "axes",
     "rollout",
     "venues",
+    "platforms",
     "checkpoints",
     "reports",
 ]

@@ -52,7 +52,7 @@ def daily_stats_recompute_task() -> None:
 @shared_task
 def vaccination_reminders_send_task(*, day: str | None = None) -> None:
     """At the cut-off: remind the facilities that have not updated the day's vaccination data."""
-    from rollout.services.health import vaccination_reminders_send
+    from platforms.services.health import vaccination_reminders_send
 
     vaccination_reminders_send(day=date.fromisoformat(day) if day else None)
 

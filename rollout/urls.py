@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/", include("rollout.urls_accounts")),
     path("", include("rollout.urls_app")),
     path("", include("venues.urls")),
+    path("", include("platforms.urls")),
     path("checkpoints/", include("checkpoints.urls")),
     path("reports/", include("reports.urls")),
     path("", include("checkpoints.urls_public")),

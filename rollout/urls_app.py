@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rollout.views import adoption, dashboard, health, jobs, masterdata
+from rollout.views import dashboard, jobs, masterdata
 
 app_name = "rollout"
 urlpatterns = [
@@ -18,14 +18,6 @@ urlpatterns = [
     path("facilities/<int:pk>/", masterdata.facility_detail, name="facility-detail"),
     path("dashboard/district/<int:code>/", dashboard.district_overview, name="dashboard-district"),
     path("dashboard/district/<int:code>/commune/<int:commune>/", dashboard.commune_overview, name="dashboard-commune"),
-    path("adoption/", adoption.adoption_list, name="adoption-list"),
-    path("adoption/import/", adoption.adoption_import, name="adoption-import"),
-    path("adoption/import/template/", adoption.adoption_template, name="adoption-template"),
-    path("adoption/<int:pk>/", adoption.adoption_agency, name="adoption-agency"),
-    path("testing/", health.testing_list, name="testing-list"),
-    path("testing/<int:pk>/", health.testing_edit, name="testing-edit"),
-    path("vaccination/", health.vaccination_overview, name="vaccination-overview"),
-    path("vaccination/<int:pk>/", health.vaccination_log, name="vaccination-log"),
     path("jobs/", jobs.job_list, name="job-list"),
     path("jobs/<str:job>/", jobs.job_detail, name="job-detail"),
 ]

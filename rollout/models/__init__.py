@@ -1,15 +1,12 @@
 """Core domain models. One module per area; everything is importable from ``rollout.models``."""
 
 from rollout.models.accounts import Role, RoleAssignment, User
-from rollout.models.adoption import AdoptionUpdate
-from rollout.models.health import VaccinationReminder, VaccinationUpdate
 from rollout.models.org import Agency, Checkpoint, FocalOfficer, HealthFacility, Venue
 from rollout.models.stats import ArrivalDay, DistrictDay, VenueDay
 from rollout.models.system import AuditEvent, FollowUp, Heartbeat, JobRun, Notification
 from rollout.models.units import Commune, District, Province
 
 __all__ = [
-    "AdoptionUpdate",
     "Agency",
     "ArrivalDay",
     "AuditEvent",
@@ -27,8 +24,6 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "User",
-    "VaccinationReminder",
-    "VaccinationUpdate",
     "Venue",
     "VenueDay",
 ]

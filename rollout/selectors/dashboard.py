@@ -25,10 +25,10 @@ from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from platforms.selectors.adoption import InstallRates, percent
 from rollout import scoping
 from rollout.figures import formatter
 from rollout.models import Commune, District, DistrictDay, User, Venue
-from rollout.selectors.adoption import InstallRates, percent
 from rollout.timeutils import local_today
 
 WEEK = 7
@@ -230,7 +230,7 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
                 previous=rate(then, key, "staff_headcount"),
                 detail=_("%(n)s of %(staff)s staff; %(reporting)s of %(agencies)s agencies reporting")
                 % {"n": _n(_sum(now, key)), "staff": _n(staff), "reporting": _n(reporting), "agencies": _n(agencies)},
-                url=reverse("rollout:adoption-list") + q,
+                url=reverse("platforms:adoption-list") + q,
             )
         )
     today_rows, week_ago_rows = days.on(today), days.on(week_ago)
@@ -244,7 +244,7 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
             total=vaccinating,
             previous=rate(week_ago_rows, "vaccination_updated", "vaccination_facilities"),
             detail=_("%(n)s of %(total)s vaccinating facilities") % {"n": _n(updated), "total": _n(vaccinating)},
-            url=reverse("rollout:vaccination-overview") + q,
+            url=reverse("platforms:vaccination-overview") + q,
         ),
         Kpi(
             "testing_live",
@@ -253,7 +253,7 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
             total=qualified,
             previous=rate(then, "testing_live", "testing_qualified"),
             detail=_("%(n)s of %(total)s facilities qualified for testing") % {"n": _n(live), "total": _n(qualified)},
-            url=reverse("rollout:testing-list") + q,
+            url=reverse("platforms:testing-list") + q,
         ),
     ]
     for path in EXTRA_KPIS:

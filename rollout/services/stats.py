@@ -30,20 +30,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival
+from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout import outbox
 from rollout.errors import ApplicationError
 from rollout.figures import num
-from rollout.models import (
-    AdoptionUpdate,
-    Agency,
-    ArrivalDay,
-    District,
-    DistrictDay,
-    HealthFacility,
-    VaccinationUpdate,
-    Venue,
-    VenueDay,
-)
+from rollout.models import Agency, ArrivalDay, District, DistrictDay, HealthFacility, Venue, VenueDay
 from rollout.models.org import TestingStatus
 from rollout.services.jobs import job_run
 from rollout.timeutils import day_bounds, local_datetime, local_today

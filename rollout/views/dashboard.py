@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from platforms.selectors.adoption import agency_adoption_list, laggards
+from platforms.selectors.health import cutoff_at, cutoff_passed, testing_by_district, vaccination_day_status
 from rollout import scoping
 from rollout.models import Commune, District, Role
-from rollout.selectors.adoption import agency_adoption_list, laggards
 from rollout.selectors.dashboard import (
     CHART_DAYS,
     OverviewScope,
@@ -20,7 +21,6 @@ from rollout.selectors.dashboard import (
     overview_scope_for,
     venue_activity,
 )
-from rollout.selectors.health import cutoff_at, cutoff_passed, testing_by_district, vaccination_day_status
 from rollout.timeutils import local_today
 
 # Roles that see agencies' adoption figures (as ``scoping.agencies_for``).

@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from platforms.models import AdoptionUpdate
 from reports.figures import district_week_figures, total
-from rollout.models import AdoptionUpdate, Venue
+from rollout.models import Venue
 from tests.factories import AgencyFactory, ArrivalFactory, CheckInFactory, VenueFactory
 from tests.reports.conftest import local
 from venues.models import Inspection

@@ -13,9 +13,10 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from checkpoints.models import Arrival
+from platforms.models import VaccinationUpdate
 from rollout import outbox
 from rollout.errors import ApplicationError
-from rollout.models import ArrivalDay, DistrictDay, FollowUp, JobRun, VaccinationUpdate, VenueDay
+from rollout.models import ArrivalDay, DistrictDay, FollowUp, JobRun, VenueDay
 from rollout.services import stats
 from rollout.services.stats import (
     daily_stats_backfill,

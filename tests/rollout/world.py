@@ -13,9 +13,10 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Q
 
 from checkpoints.models import Arrival, DailyList
+from platforms.models import AdoptionUpdate, VaccinationUpdate
 from reports.models import ReportStatus, WeeklyReport
 from reports.weeks import week_ending_for
-from rollout.models import AdoptionUpdate, Agency, District, HealthFacility, VaccinationUpdate, Venue
+from rollout.models import Agency, District, HealthFacility, Venue
 from rollout.models.org import TestingStatus
 from rollout.timeutils import day_bounds, days_bounds, local_datetime
 from tests.factories import AgencyFactory, CheckpointFactory, FacilityFactory, VenueFactory, district, first_commune

@@ -9,8 +9,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from platforms.services.adoption import FIGURES, AdoptionInput, adoption_errors
 from rollout.models.org import TestingStatus
-from rollout.services.adoption import FIGURES, AdoptionInput, adoption_errors
 from rollout.timeutils import local_today
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -13,8 +13,9 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.db import transaction
 
+from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout.demo import DemoContext
-from rollout.models import AdoptionUpdate, Agency, HealthFacility, VaccinationUpdate
+from rollout.models import Agency, HealthFacility
 from rollout.models.org import FacilityKind, TestingStatus
 from rollout.services.stats import daily_stats_backfill
 from rollout.timeutils import local_datetime, local_now, local_today

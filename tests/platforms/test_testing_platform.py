@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def edit(facility: HealthFacility) -> str:
-    return reverse("rollout:testing-edit", args=[facility.pk])
+    return reverse("platforms:testing-edit", args=[facility.pk])
 
 
 def live(day=None) -> dict:
@@ -73,7 +73,7 @@ def test_percentage_live_by_district(client_for, province_viewer, bat_xat, sa_pa
     FacilityFactory(district=bat_xat, testing_status=Status.LIVE, is_active=False)
     FacilityFactory(district=sa_pa, testing_status=Status.LIVE, testing_first_result_on=day)
     FacilityFactory(district=sa_pa, does_rapid_antigen=False)  # not qualified
-    response = client_for(province_viewer).get(reverse("rollout:testing-list"))
+    response = client_for(province_viewer).get(reverse("platforms:testing-list"))
     per = {t.label: t for t in response.context["per_district"]}
     assert (per["Huyện Bát Xát"].live, per["Huyện Bát Xát"].qualified, per["Huyện Bát Xát"].live_pct) == (1, 3, 33.3)
     assert per["Thị xã Sa Pa"].live_pct == 100.0
@@ -84,7 +84,7 @@ def test_percentage_live_by_district(client_for, province_viewer, bat_xat, sa_pa
 
 def test_district_officer_lists_own_districts_facilities(client_for, district_officer, facility, sa_pa):
     FacilityFactory(district=sa_pa)
-    response = client_for(district_officer).get(reverse("rollout:testing-list"))
+    response = client_for(district_officer).get(reverse("platforms:testing-list"))
     assert [f.pk for f in response.context["page"]] == [facility.pk]
     assert response.context["changeable"] == set()
 
@@ -117,6 +117,6 @@ def test_api_lists_and_patches_within_scope(
 
 
 def test_outsider_lists_nothing(client_for, outsider, facility):
-    response = client_for(outsider).get(reverse("rollout:testing-list"))
+    response = client_for(outsider).get(reverse("platforms:testing-list"))
     assert response.status_code == 200 and response.context["page"].paginator.count == 0
     assert response.context["per_district"] == []

@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from platforms.models import VaccinationReminder, VaccinationUpdate
+from platforms.selectors.health import cutoff_at, vaccination_pending_facilities
 from rollout import scoping
 from rollout.errors import ApplicationError
 from rollout.figures import num
-from rollout.models import HealthFacility, Role, User, VaccinationReminder, VaccinationUpdate
+from rollout.models import HealthFacility, Role, User
 from rollout.models.org import TestingStatus
-from rollout.selectors.health import cutoff_at, vaccination_pending_facilities
 from rollout.services.jobs import job_run
 from rollout.services.mail import email_send
 from rollout.services.notifications import notifications_send
@@ -154,7 +155,7 @@ def _recipients(*, role: str, **scope) -> list[User]:
 
 def _remind_facility(facility: HealthFacility, day: date) -> None:
     users = _recipients(role=Role.FACILITY_STAFF, role_assignments__facility=facility)
-    url = reverse("rollout:vaccination-log", args=[facility.pk])
+    url = reverse("platforms:vaccination-log", args=[facility.pk])
     with translation.override(settings.LANGUAGE_CODE):
         message = _("%(facility)s has not updated the vaccination data of %(day)s; the cut-off was %(cutoff)s.") % {
             "facility": facility.name,
@@ -178,7 +179,7 @@ def _remind_facility(facility: HealthFacility, day: date) -> None:
 
 def _remind_health_officers(day: date, reminded: list[HealthFacility], pending: list[HealthFacility]) -> None:
     users = _recipients(role=Role.HEALTH_OFFICER)
-    url = reverse("rollout:vaccination-overview") + f"?day={day.isoformat()}"
+    url = reverse("platforms:vaccination-overview") + f"?day={day.isoformat()}"
     with translation.override(settings.LANGUAGE_CODE):
         message = _("%(n)s facilities have not updated the vaccination data of %(day)s.") % {
             "n": len(pending),

@@ -8,7 +8,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
-from rollout.models import AdoptionUpdate, Agency
+from platforms.models import AdoptionUpdate
+from rollout.models import Agency
 from rollout.timeutils import local_today
 
 APPS = ("pc_covid", "health_book", "vneid")

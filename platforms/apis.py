@@ -13,12 +13,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from platforms.models import AdoptionUpdate, VaccinationUpdate
+from platforms.selectors.health import testing_facilities
+from platforms.services.adoption import AdoptionInput, adoption_update_record
+from platforms.services.health import testing_status_update, vaccination_update_log
 from rollout import scoping
-from rollout.models import AdoptionUpdate, DistrictDay, HealthFacility, VaccinationUpdate
+from rollout.models import DistrictDay, HealthFacility
 from rollout.selectors.dashboard import overview_build, overview_scope_for
-from rollout.selectors.health import testing_facilities
-from rollout.services.adoption import AdoptionInput, adoption_update_record
-from rollout.services.health import testing_status_update, vaccination_update_log
 from rollout.timeutils import local_today
 
 

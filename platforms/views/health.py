@@ -13,14 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from rollout import scoping
-from rollout.errors import ApplicationError
-from rollout.forms_platforms import TestingStatusForm, VaccinationLogForm
-from rollout.models import Role
-from rollout.models.org import TestingStatus
-from rollout.selectors.adoption import percent
-from rollout.selectors.dashboard import Chart
-from rollout.selectors.health import (
+from platforms.forms import TestingStatusForm, VaccinationLogForm
+from platforms.selectors.adoption import percent
+from platforms.selectors.health import (
     cutoff_at,
     cutoff_passed,
     testing_by_district,
@@ -29,7 +24,12 @@ from rollout.selectors.health import (
     vaccination_day_status,
     vaccination_history,
 )
-from rollout.services.health import testing_status_update, vaccination_days_open, vaccination_update_log
+from platforms.services.health import testing_status_update, vaccination_days_open, vaccination_update_log
+from rollout import scoping
+from rollout.errors import ApplicationError
+from rollout.models import Role
+from rollout.models.org import TestingStatus
+from rollout.selectors.dashboard import Chart
 from rollout.text import fold
 from rollout.timeutils import local_today
 
@@ -63,7 +63,7 @@ def testing_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "rollout/testing_list.html",
+        "platforms/testing_list.html",
         {
             "page": page,
             "per_district": per_district,
@@ -96,8 +96,8 @@ def testing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(field if field in form.fields else None, errors)
         else:
             messages.success(request, _("Status saved."))
-            return redirect("rollout:testing-list")
-    return render(request, "rollout/testing_edit.html", {"facility": facility, "form": form})
+            return redirect("platforms:testing-list")
+    return render(request, "platforms/testing_edit.html", {"facility": facility, "form": form})
 
 
 # --- Vaccination data updates -----------------------------------------------------------------
@@ -150,7 +150,7 @@ def vaccination_overview(request: HttpRequest) -> HttpResponse:
         counts[s.state] += 1
     return render(
         request,
-        "rollout/vaccination_overview.html",
+        "platforms/vaccination_overview.html",
         {
             "day": day,
             "today": today,
@@ -198,11 +198,11 @@ def vaccination_log(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 _("The update of %(day)s is saved.") % {"day": form.cleaned_data["day"].strftime("%d/%m/%Y")},
             )
-            return redirect("rollout:vaccination-log", pk=facility.pk)
+            return redirect("platforms:vaccination-log", pk=facility.pk)
     history = vaccination_history(facility)
     return render(
         request,
-        "rollout/vaccination_log.html",
+        "platforms/vaccination_log.html",
         {
             "facility": facility,
             "form": form,

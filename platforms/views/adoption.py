@@ -13,19 +13,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from rollout import scoping
-from rollout.downloads import XLSX
-from rollout.forms import UploadForm
-from rollout.forms_platforms import AdoptionForm
-from rollout.selectors.adoption import (
+from platforms.forms import AdoptionForm
+from platforms.selectors.adoption import (
     adoption_by_district,
     adoption_history,
     agency_adoption_list,
     laggard_key,
     percent,
 )
+from platforms.services import adoption as service
+from rollout import scoping
+from rollout.downloads import XLSX
+from rollout.forms import UploadForm
 from rollout.selectors.dashboard import Chart
-from rollout.services import adoption as service
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold
 from rollout.timeutils import local_today
@@ -68,7 +68,7 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
     )
     return render(
         request,
-        "rollout/adoption_list.html",
+        "platforms/adoption_list.html",
         {
             "page": page,
             "rank_offset": page.start_index() - 1 if page.paginator.count else 0,
@@ -103,7 +103,7 @@ def adoption_agency(request: HttpRequest, pk: int) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Figures saved."))
-                return redirect("rollout:adoption-agency", pk=agency.pk)
+                return redirect("platforms:adoption-agency", pk=agency.pk)
     elif request.method == "POST":
         raise PermissionDenied
     trend = list(reversed(history))
@@ -120,7 +120,7 @@ def adoption_agency(request: HttpRequest, pk: int) -> HttpResponse:
     )
     return render(
         request,
-        "rollout/adoption_agency.html",
+        "platforms/adoption_agency.html",
         {"agency": agency, "history": history, "form": form, "chart": chart if len(trend) > 1 else None},
     )
 
@@ -138,7 +138,7 @@ def adoption_import(request: HttpRequest) -> HttpResponse:
 
     def commit(rows: list[dict]) -> tuple[str, str]:
         created = service.adoption_import_commit(by=request.user, rows=rows)
-        return _("%(n)s updates saved.") % {"n": created}, "rollout:adoption-list"
+        return _("%(n)s updates saved.") % {"n": created}, "platforms:adoption-list"
 
     def keep(table: Table) -> list[dict]:
         return [
@@ -152,7 +152,7 @@ def adoption_import(request: HttpRequest) -> HttpResponse:
         ]
 
     if request.method == "POST" and "confirm" in request.POST:
-        return import_confirm(request, session_key=IMPORT_SESSION_KEY, again="rollout:adoption-import", commit=commit)
+        return import_confirm(request, session_key=IMPORT_SESSION_KEY, again="platforms:adoption-import", commit=commit)
     table = import_check(
         request,
         form,
@@ -161,7 +161,7 @@ def adoption_import(request: HttpRequest) -> HttpResponse:
         keep=keep,
     )
     new_count = len(keep(table)) if table else 0
-    return render(request, "rollout/adoption_import.html", {"form": form, "table": table, "new_count": new_count})
+    return render(request, "platforms/adoption_import.html", {"form": form, "table": table, "new_count": new_count})
 
 
 @login_required

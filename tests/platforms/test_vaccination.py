@@ -9,8 +9,9 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from rollout.models import JobRun, Notification, Role, VaccinationReminder, VaccinationUpdate
-from rollout.services.health import vaccination_reminders_send
+from platforms.models import VaccinationReminder, VaccinationUpdate
+from platforms.services.health import vaccination_reminders_send
+from rollout.models import JobRun, Notification, Role
 from rollout.tasks import vaccination_reminders_send_task
 from rollout.timeutils import local_today
 from tests.factories import FacilityFactory, UserFactory
@@ -21,7 +22,7 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def log_url(facility) -> str:
-    return reverse("rollout:vaccination-log", args=[facility.pk])
+    return reverse("platforms:vaccination-log", args=[facility.pk])
 
 
 def entry(day=None, doses=25, updated="yes") -> dict:
@@ -86,24 +87,24 @@ def test_overview_lists_who_has_not_updated_in_the_users_scope(
     VaccinationUpdate.objects.create(
         facility=done, day=today, doses_given=3, updated_on_platform=True, platform_updated_at=datetime.now(HCM)
     )
-    response = client_for(district_officer).get(reverse("rollout:vaccination-overview"))
+    response = client_for(district_officer).get(reverse("platforms:vaccination-overview"))
     states = {s.facility.pk: s.state for s in response.context["statuses"]}
     assert states == {facility.pk: "missing", logged.pk: "logged", done.pk: "updated"}
     assert response.context["counts"] == {"updated": 1, "logged": 1, "missing": 1}
     assert response.context["chart"] is not None
-    everyone = client_for(health_officer).get(reverse("rollout:vaccination-overview"))
+    everyone = client_for(health_officer).get(reverse("platforms:vaccination-overview"))
     assert far.pk in {s.facility.pk for s in everyone.context["statuses"]}
 
 
 def test_facility_staff_sees_own_facility_and_no_province_chart(client_for, facility_staff, facility, sa_pa):
     FacilityFactory(district=sa_pa)
-    response = client_for(facility_staff).get(reverse("rollout:vaccination-overview"))
+    response = client_for(facility_staff).get(reverse("platforms:vaccination-overview"))
     assert [s.facility for s in response.context["statuses"]] == [facility]
     assert response.context["own"] == [facility] and response.context["chart"] is None
 
 
 def test_outsider_sees_no_facility_and_no_chart(client_for, outsider, facility):
-    response = client_for(outsider).get(reverse("rollout:vaccination-overview"))
+    response = client_for(outsider).get(reverse("platforms:vaccination-overview"))
     assert response.status_code == 200
     assert response.context["statuses"] == [] and response.context["chart"] is None
 
@@ -150,7 +151,7 @@ def test_a_failed_email_is_retried_next_run(units, bat_xat, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr("rollout.services.health.email_send", fail)
+    monkeypatch.setattr("platforms.services.health.email_send", fail)
     with pytest.raises(OSError):
         vaccination_reminders_send()
     assert VaccinationReminder.objects.get().sent_at is None  # not claimed as sent

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from rollout.models import AdoptionUpdate, Agency
-from rollout.services.adoption import import_columns
+from platforms.models import AdoptionUpdate
+from platforms.services.adoption import import_columns
+from rollout.models import Agency
 from rollout.timeutils import local_today
 from tests.factories import AgencyFactory
 
@@ -30,7 +31,7 @@ def form(**overrides) -> dict:
 
 
 def url(agency: Agency) -> str:
-    return reverse("rollout:adoption-agency", args=[agency.pk])
+    return reverse("platforms:adoption-agency", args=[agency.pk])
 
 
 # --- The agency's page: form and history ------------------------------------------------------
@@ -91,9 +92,9 @@ def test_roles_without_agencies_get_nothing(request, client_for, persona, agency
     client = client_for(request.getfixturevalue(persona))
     assert client.get(url(agency)).status_code == 404
     assert client.post(url(agency), form()).status_code == 404
-    assert client.get(reverse("rollout:adoption-list")).context["page"].paginator.count == 0
-    assert client.get(reverse("rollout:adoption-import")).status_code == 403
-    assert client.get(reverse("rollout:adoption-template")).status_code == 403
+    assert client.get(reverse("platforms:adoption-list")).context["page"].paginator.count == 0
+    assert client.get(reverse("platforms:adoption-import")).status_code == 403
+    assert client.get(reverse("platforms:adoption-template")).status_code == 403
 
 
 # --- The list: laggards first -----------------------------------------------------------------
@@ -109,7 +110,7 @@ def test_laggards_are_ranked_first_per_district(client_for, district_officer, ba
         AdoptionUpdate.objects.create(
             agency=agency, reported_on=today, staff_headcount=40, pc_covid=pc, health_book=pc, vneid=pc
         )
-    rows = list(client_for(district_officer).get(reverse("rollout:adoption-list")).context["page"])
+    rows = list(client_for(district_officer).get(reverse("platforms:adoption-list")).context["page"])
     assert [r.agency.pk for r in rows] == [silent.pk, behind.pk, ahead.pk]  # never reported, lowest rate, best
 
 
@@ -119,11 +120,11 @@ def test_province_sees_every_district_and_the_summary(client_for, province_viewe
         AdoptionUpdate.objects.create(
             agency=agency, reported_on=local_today(), staff_headcount=10, pc_covid=5, health_book=5, vneid=5
         )
-    response = client_for(province_viewer).get(reverse("rollout:adoption-list"))
+    response = client_for(province_viewer).get(reverse("platforms:adoption-list"))
     assert response.context["page"].paginator.count == 2
     assert [t.label for t in response.context["summary"]] == ["Huyện Bát Xát", "Thị xã Sa Pa"]
     assert response.context["summary"][0].pc_covid_pct == 50.0
-    filtered = client_for(province_viewer).get(reverse("rollout:adoption-list"), {"district": sa_pa.pk})
+    filtered = client_for(province_viewer).get(reverse("platforms:adoption-list"), {"district": sa_pa.pk})
     assert [r.agency.district_id for r in filtered.context["page"]] == [sa_pa.pk]
 
 
@@ -142,7 +143,7 @@ def sheet(rows: list[list], headers: list[str] | None = None) -> SimpleUploadedF
 
 
 def test_template_is_prefilled_with_the_users_agencies(client_for, agency_admin, agency):
-    response = client_for(agency_admin).get(reverse("rollout:adoption-template"))
+    response = client_for(agency_admin).get(reverse("platforms:adoption-template"))
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.worksheets[0]
@@ -160,16 +161,16 @@ def test_import_previews_then_saves_everything_on_confirm(client_for, district_o
     other = AgencyFactory(district=bat_xat)
     client = client_for(district_officer)
     upload = sheet([[agency.pk, "", "02/11/2021", 40, 30, 10, 20], [other.pk, "", None, 12, 12, 0, 3]])
-    response = client.post(reverse("rollout:adoption-import"), {"file": upload})
+    response = client.post(reverse("platforms:adoption-import"), {"file": upload})
     assert response.status_code == 200 and response.context["new_count"] == 2
     assert not AdoptionUpdate.objects.exists()  # nothing before confirming
-    response = client.post(reverse("rollout:adoption-import"), {"confirm": "1"})
+    response = client.post(reverse("platforms:adoption-import"), {"confirm": "1"})
     assert response.status_code == 302
     assert AdoptionUpdate.objects.count() == 2
     assert AdoptionUpdate.objects.get(agency=other).reported_on == local_today()  # empty date: today
     # The same file again adds nothing.
     response = client.post(
-        reverse("rollout:adoption-import"),
+        reverse("platforms:adoption-import"),
         {"file": sheet([[agency.pk, "", "02/11/2021", 40, 30, 10, 20], [other.pk, "", None, 12, 12, 0, 3]])},
     )
     assert response.context["new_count"] == 0 and "Mọi dòng đều đã có" in response.content.decode()
@@ -188,18 +189,18 @@ def test_import_reports_each_bad_cell_and_saves_nothing(client_for, district_off
         ]
     )
     client = client_for(district_officer)
-    response = client.post(reverse("rollout:adoption-import"), {"file": upload})
+    response = client.post(reverse("platforms:adoption-import"), {"file": upload})
     table = response.context["table"]
     cells = {e.cell for r in table.rows for e in r.errors}
     assert cells == {"E2", "A3", "C4", "A5", "D6"}
     assert "A3" in response.content.decode() and "Chưa có gì được lưu" in response.content.decode()
-    assert client.post(reverse("rollout:adoption-import"), {"confirm": "1"}).status_code == 302
+    assert client.post(reverse("platforms:adoption-import"), {"confirm": "1"}).status_code == 302
     assert not AdoptionUpdate.objects.exists()
 
 
 def test_import_needs_the_template_columns(client_for, agency_admin):
     upload = sheet([[1, 2]], headers=["Agency", "Something"])
-    response = client_for(agency_admin).post(reverse("rollout:adoption-import"), {"file": upload})
+    response = client_for(agency_admin).post(reverse("platforms:adoption-import"), {"file": upload})
     assert "Dòng 1 thiếu cột: Mã cơ quan, đơn vị" in response.context["form"].errors["file"][0]
     assert not AdoptionUpdate.objects.exists()
 

@@ -7,8 +7,9 @@ from datetime import time, timedelta
 
 import pytest
 
+from platforms.models import VaccinationReminder
 from rollout import outbox
-from rollout.models import DistrictDay, JobRun, Notification, Role, VaccinationReminder
+from rollout.models import DistrictDay, JobRun, Notification, Role
 from rollout.services.stats import daily_stats_bump
 from rollout.tasks import personal_data_purge_task, vaccination_reminders_send_task
 from rollout.timeutils import local_datetime, local_today

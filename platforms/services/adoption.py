@@ -12,9 +12,10 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from platforms.models import AdoptionUpdate
 from rollout import scoping, tabular
 from rollout.errors import ApplicationError
-from rollout.models import AdoptionUpdate, Agency, User
+from rollout.models import Agency, User
 from rollout.services.stats import daily_stats_bump, oldest_rebuildable_day
 from rollout.timeutils import local_today
 

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from rollout.models import HealthFacility, VaccinationUpdate
+from platforms.models import VaccinationUpdate
+from platforms.selectors.adoption import percent
+from rollout.models import HealthFacility
 from rollout.models.org import TestingStatus
-from rollout.selectors.adoption import percent
 from rollout.timeutils import local_datetime, local_now
 
 QUALIFIED = Q(does_rapid_antigen=True) | Q(does_rt_pcr=True)

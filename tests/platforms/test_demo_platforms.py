@@ -8,7 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
-from rollout.models import AdoptionUpdate, Agency, DistrictDay, HealthFacility, VaccinationUpdate, Venue
+from platforms.models import AdoptionUpdate, VaccinationUpdate
+from rollout.models import Agency, DistrictDay, HealthFacility, Venue
 from rollout.models.org import TestingStatus as Status
 from rollout.timeutils import local_today
 

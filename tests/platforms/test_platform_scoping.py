@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
+from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout import scoping
-from rollout.models import AdoptionUpdate, ArrivalDay, DistrictDay, JobRun, VaccinationUpdate, VenueDay
+from rollout.models import ArrivalDay, DistrictDay, JobRun, VenueDay
 from tests.factories import AgencyFactory, CheckpointFactory, FacilityFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
