@@ -54,7 +54,7 @@ def daily_lists_delivered_kpi(user: User, scope, today: date):
     """Overview card: yesterday's per-district lists (built this morning) ready for the districts on
     the page, against the same a week before. A list is delivered once built: it is on the district's
     page from then on; the detail says how many focal officers were e-mailed."""
-    from rollout.selectors.dashboard import Kpi, percent
+    from rollout.charts import Kpi, percent
 
     day = today - timedelta(days=1)
     week_before = day - timedelta(days=7)

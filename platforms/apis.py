@@ -5,12 +5,8 @@ Every queryset comes from ``rollout.scoping``; writes go through the same servic
 
 from __future__ import annotations
 
-from datetime import date
-
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from platforms.models import AdoptionUpdate, VaccinationUpdate
@@ -18,110 +14,9 @@ from platforms.selectors.health import testing_facilities
 from platforms.services.adoption import AdoptionInput, adoption_update_record
 from platforms.services.health import testing_status_update, vaccination_update_log
 from rollout import scoping
-from rollout.models import DistrictDay, HealthFacility
-from rollout.selectors.dashboard import overview_build, overview_scope_for
+from rollout.apis import DATE, DISTRICT, date_param, int_param
+from rollout.models import HealthFacility
 from rollout.timeutils import local_today
-
-
-def _date_param(request, name: str) -> date | None:
-    raw = request.query_params.get(name, "")
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DRFValidationError({name: ["Use YYYY-MM-DD."]}) from None
-
-
-def _int_param(request, name: str) -> int | None:
-    raw = request.query_params.get(name, "")
-    return int(raw) if raw.isdigit() else None
-
-
-DISTRICT = OpenApiParameter("district", int, description="District GSO code")
-FROM = OpenApiParameter("from", str, description="First day, YYYY-MM-DD")
-TO = OpenApiParameter("to", str, description="Last day, YYYY-MM-DD")
-DATE = OpenApiParameter("date", str, description="Day, YYYY-MM-DD")
-
-
-# --- Daily figures ----------------------------------------------------------------------------
-
-
-class DistrictDaySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = DistrictDay
-        exclude = ["id"]
-
-
-@extend_schema_view(list=extend_schema(parameters=[DISTRICT, FROM, TO]))
-class DailyStatViewSet(viewsets.ReadOnlyModelViewSet):
-    """Per district and day: check-ins, arrivals, adoption, testing and vaccination figures."""
-
-    serializer_class = DistrictDaySerializer
-
-    def get_queryset(self):
-        queryset = scoping.district_days_for(self.request.user).order_by("-day", "district")
-        if (district := _int_param(self.request, "district")) is not None:
-            queryset = queryset.filter(district_id=district)
-        if (first := _date_param(self.request, "from")) is not None:
-            queryset = queryset.filter(day__gte=first)
-        if (last := _date_param(self.request, "to")) is not None:
-            queryset = queryset.filter(day__lte=last)
-        return queryset
-
-
-class OverviewView(viewsets.ViewSet):
-    """The overview's KPI cards and district table, for the caller's scope (``?district=`` for one)."""
-
-    @extend_schema(parameters=[DISTRICT], responses={200: dict})
-    def list(self, request):
-        district = None
-        if (code := _int_param(request, "district")) is not None:
-            district = scoping.overview_districts_for(request.user).filter(pk=code).first()
-            if district is None:
-                raise NotFound
-        scope = overview_scope_for(request.user, district=district)
-        if scope is None:
-            raise NotFound
-        overview = overview_build(request.user, scope)
-        return Response(
-            {
-                "day": overview.today.isoformat(),
-                "districts": scope.district_ids,
-                "computed_at": overview.as_of,
-                "kpis": [
-                    {
-                        "key": k.key,
-                        "label": k.label,
-                        "value": k.value,
-                        "total": k.total,
-                        "percent": k.percent,
-                        "previous": k.previous,
-                        "change": k.change,
-                    }
-                    for k in overview.kpis
-                ],
-                "areas": [
-                    {
-                        "district": r.code,
-                        "name": r.name,
-                        "venues_with_qr": r.venues_with_qr,
-                        "venues_active_7d": r.venues_active_7d,
-                        "checkins_today": r.checkins_today,
-                        "checkins_7d": r.checkins_7d,
-                        "arrivals_today": r.arrivals_today,
-                        "arrivals_7d": r.arrivals_7d,
-                        "pc_covid_pct": r.pc_covid_pct,
-                        "health_book_pct": r.health_book_pct,
-                        "vneid_pct": r.vneid_pct,
-                        "vaccination_pct": r.vaccination_pct,
-                        "testing_live_pct": r.testing_pct,
-                    }
-                    for r in overview.rows
-                ],
-            }
-        )
-
 
 # --- Adoption ---------------------------------------------------------------------------------
 
@@ -150,7 +45,7 @@ class AdoptionUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
 
     def get_queryset(self):
         queryset = scoping.adoption_updates_for(self.request.user).order_by("-reported_on", "-created_at", "-id")
-        if (agency := _int_param(self.request, "agency")) is not None:
+        if (agency := int_param(self.request, "agency")) is not None:
             queryset = queryset.filter(agency_id=agency)
         return queryset
 
@@ -198,7 +93,7 @@ class TestingRolloutViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewS
     def get_queryset(self):
         for_change = self.action in {"update", "partial_update"}
         queryset = testing_facilities(scoping.facilities_for(self.request.user, for_change=for_change))
-        if (district := _int_param(self.request, "district")) is not None:
+        if (district := int_param(self.request, "district")) is not None:
             queryset = queryset.filter(district_id=district)
         return queryset.order_by("district_id", "name_search")
 
@@ -238,9 +133,9 @@ class VaccinationUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
 
     def get_queryset(self):
         queryset = scoping.vaccination_updates_for(self.request.user).order_by("-day", "facility")
-        if (facility := _int_param(self.request, "facility")) is not None:
+        if (facility := int_param(self.request, "facility")) is not None:
             queryset = queryset.filter(facility_id=facility)
-        if (day := _date_param(self.request, "date")) is not None:
+        if (day := date_param(self.request, "date")) is not None:
             queryset = queryset.filter(day=day)
         return queryset
 

@@ -1,9 +1,5 @@
-"""Demo activity for the platforms (issue 6): adoption histories, testing statuses, vaccination logs,
-and the daily figures computed from whatever raw data the demo holds.
-
-Two steps, so the figures can be computed after every other app's activity step:
-``seed_platform_activity`` (idempotent: fills what is missing) and ``seed_daily_stats`` (run last).
-"""
+"""Demo activity for the platforms: adoption histories, testing statuses, vaccination logs (idempotent:
+fills what is missing)."""
 
 from __future__ import annotations
 
@@ -17,7 +13,6 @@ from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout.demo import DemoContext
 from rollout.models import Agency, HealthFacility
 from rollout.models.org import FacilityKind, TestingStatus
-from rollout.services.stats import daily_stats_backfill
 from rollout.timeutils import local_datetime, local_now, local_today
 
 ADOPTION_WEEKS = 10
@@ -29,15 +24,6 @@ def seed_platform_activity(ctx: DemoContext) -> None:
     vaccination = _seed_vaccination(ctx)
     ctx.out.write(
         f"platforms: adoption updates={adoption} testing dates fixed={testing} vaccination logs={vaccination}\n"
-    )
-
-
-def seed_daily_stats(ctx: DemoContext) -> None:
-    """The daily figures of the last ``ctx.days`` days, from the raw rows present now. Run it last."""
-    totals = daily_stats_backfill(days=ctx.days)
-    ctx.out.write(
-        f"daily figures: {len(totals)} days, {sum(t.checkins for t in totals)} check-ins, "
-        f"{sum(t.arrivals for t in totals)} arrivals\n"
     )
 
 

@@ -7,7 +7,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Weekly reports")
 
     def ready(self) -> None:
+        from dashboard.selectors import register_chart, register_kpi
+        from reports.selectors import report_completeness_kpi, report_timeliness_chart
         from rollout.services.jobs import register_job
 
+        register_kpi(report_completeness_kpi)
+        register_chart(report_timeliness_chart)
         register_job("weekly_rollup", _("Provincial weekly roll-up"), beat="weekly-rollup")
         register_job("weekly_report_reminders", _("Weekly report reminders"), beat="weekly-report-reminders")

@@ -253,13 +253,13 @@ def rollup_weeks_for(user: User, count: int = 12) -> list[tuple[date, list[Rollu
     return [(w, by_week.get(w, [])) for w in reversed(weeks.recent_weeks(count))]
 
 
-# --- Overview cards and chart (plugged into rollout.selectors.dashboard) -----------------------
+# --- Overview cards and chart (plugged into dashboard.selectors) -----------------------
 
 
 def _weeks_in_scope(user: User, scope, week_endings: list[date]) -> dict[date, list[DistrictWeek]]:
     """The districts of the overview's scope with their reports for the weeks; the card and the chart
     of one page share what was read (memo on the scope)."""
-    from rollout.selectors.dashboard import CHART_DAYS
+    from dashboard.selectors import CHART_DAYS
 
     memo = scope.memo.setdefault(__name__, {"weeks": {}})
     if "districts" not in memo:
@@ -278,7 +278,7 @@ def _weeks_in_scope(user: User, scope, week_endings: list[date]) -> dict[date, l
 
 def report_completeness_kpi(user: User, scope, today: date):
     """Overview card: this week's district reports sent so far, against last week at the same moment."""
-    from rollout.selectors.dashboard import Kpi, percent
+    from rollout.charts import Kpi, percent
 
     week = weeks.week_ending_for(today)
     last = week - timedelta(days=7)
@@ -303,7 +303,7 @@ def report_completeness_kpi(user: User, scope, today: date):
 def report_timeliness_chart(user: User, scope, today: date, span: int):
     """Overview chart: per reporting week in the span, the share of districts that sent their report
     and that sent it on time (weeks whose deadline has passed)."""
-    from rollout.selectors.dashboard import Chart, percent
+    from rollout.charts import Chart, percent
 
     endings = weeks.recent_weeks(max(1, span // 7), last=weeks.last_due_week())
     by_week = _weeks_in_scope(user, scope, endings)

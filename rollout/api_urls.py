@@ -4,6 +4,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from checkpoints import apis as checkpoint_apis
+from dashboard import apis as dashboard_apis
 from platforms import apis as apis_platforms
 from reports import apis as report_apis
 from rollout import apis
@@ -20,8 +21,8 @@ router.register("me", apis.MeView, basename="me")
 router.register("weekly-reports", report_apis.WeeklyReportViewSet, basename="weekly-report")
 router.register("rollups", report_apis.RollupViewSet, basename="rollup")
 # Issue 6: dashboard figures, adoption, testing platform, vaccination updates
-router.register("daily-stats", apis_platforms.DailyStatViewSet, basename="daily-stat")
-router.register("overview", apis_platforms.OverviewView, basename="overview")
+router.register("daily-stats", dashboard_apis.DailyStatViewSet, basename="daily-stat")
+router.register("overview", dashboard_apis.OverviewView, basename="overview")
 router.register("adoption-updates", apis_platforms.AdoptionUpdateViewSet, basename="adoption-update")
 router.register("testing-rollout", apis_platforms.TestingRolloutViewSet, basename="testing-rollout")
 router.register("vaccination-updates", apis_platforms.VaccinationUpdateViewSet, basename="vaccination-update")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
@@ -9,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -189,3 +192,27 @@ class MeView(viewsets.ViewSet):
                 "links": {"venues": reverse("api:venue-list", request=request)},
             }
         )
+
+
+# --- Query parameters shared by the apps' resources ---------------------------------------------
+
+
+def date_param(request, name: str) -> date | None:
+    raw = request.query_params.get(name, "")
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise DRFValidationError({name: ["Use YYYY-MM-DD."]}) from None
+
+
+def int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+DISTRICT = OpenApiParameter("district", int, description="District GSO code")
+FROM = OpenApiParameter("from", str, description="First day, YYYY-MM-DD")
+TO = OpenApiParameter("to", str, description="Last day, YYYY-MM-DD")
+DATE = OpenApiParameter("date", str, description="Day, YYYY-MM-DD")

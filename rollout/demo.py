@@ -41,7 +41,7 @@ DEMO_STEPS: list[str] = [
     # Weekly reports read the system figures of everything above.
     "reports.demo.seed_reports",
     # Last: the daily figures are computed from whatever raw data exists.
-    "platforms.demo.seed_daily_stats",
+    "dashboard.demo.seed_daily_stats",
 ]
 
 

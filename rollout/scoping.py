@@ -16,21 +16,9 @@ from typing import TYPE_CHECKING, TypeVar
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 
+from dashboard.models import ArrivalDay, DistrictDay, VenueDay
 from platforms.models import AdoptionUpdate, VaccinationUpdate
-from rollout.models import (
-    Agency,
-    ArrivalDay,
-    Commune,
-    District,
-    DistrictDay,
-    HealthFacility,
-    JobRun,
-    Province,
-    Role,
-    User,
-    Venue,
-    VenueDay,
-)
+from rollout.models import Agency, Commune, District, HealthFacility, JobRun, Province, Role, User, Venue
 from venues.models import CheckIn, Inspection
 
 if TYPE_CHECKING:

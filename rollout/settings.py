@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "venues",
     "platforms",
     "checkpoints",
+    "dashboard",
     "reports",
 ]
 
@@ -484,11 +485,11 @@ if not 1 <= DAILY_STATS_REFRESH_MINUTES <= 60:
     raise ImproperlyConfigured("DAILY_STATS_REFRESH_MINUTES must be between 1 and 60")
 
 CELERY_BEAT_SCHEDULE["daily-stats-refresh-today"] = {
-    "task": "rollout.tasks.daily_stats_refresh_today_task",
+    "task": "dashboard.tasks.daily_stats_refresh_today_task",
     "schedule": crontab(minute=f"*/{DAILY_STATS_REFRESH_MINUTES}"),
 }
 CELERY_BEAT_SCHEDULE["daily-stats-recompute"] = {
-    "task": "rollout.tasks.daily_stats_recompute_task",
+    "task": "dashboard.tasks.daily_stats_recompute_task",
     "schedule": crontab(hour=DAILY_STATS_NIGHTLY_AT.hour, minute=DAILY_STATS_NIGHTLY_AT.minute),
 }
 # Nightly, at this local time, personal data older than the retention is deleted (SPEC §9).
@@ -498,7 +499,7 @@ CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
     "schedule": crontab(hour=PERSONAL_DATA_PURGE_AT.hour, minute=PERSONAL_DATA_PURGE_AT.minute),
 }
 CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
-    "task": "rollout.tasks.vaccination_reminders_send_task",
+    "task": "platforms.tasks.vaccination_reminders_send_task",
     "schedule": crontab(hour=VACCINATION_UPDATE_CUTOFF.hour, minute=VACCINATION_UPDATE_CUTOFF.minute),
 }
 # --- Checkpoints, arrivals and daily lists (issue 4) ------------------------------------------

@@ -44,3 +44,9 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
 def days_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """[start, end) covering the local days ``first`` to ``last`` inclusive."""
     return local_datetime(first), local_datetime(last + timedelta(days=1))
+
+
+def oldest_kept_day(today: date | None = None) -> date:
+    """The oldest local day whose personal data is still kept (PERSONAL_DATA_RETENTION_DAYS, today included)."""
+    today = today or local_today()
+    return today - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS - 1)

@@ -5,18 +5,20 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from dashboard import views as dashboard_views
 from rollout.views import core
 
 urlpatterns = [
     path("", core.root, name="home"),
     path("healthz", core.healthz, name="healthz"),
-    path("dashboard/", core.dashboard, name="dashboard"),
+    path("dashboard/", dashboard_views.overview, name="dashboard"),
     path("notifications/", core.notifications, name="notifications"),
     path("notifications/read/", core.notifications_read, name="notifications-read"),
     path("accounts/", include("rollout.urls_accounts")),
     path("", include("rollout.urls_app")),
     path("", include("venues.urls")),
     path("", include("platforms.urls")),
+    path("", include("dashboard.urls")),
     path("checkpoints/", include("checkpoints.urls")),
     path("reports/", include("reports.urls")),
     path("", include("checkpoints.urls_public")),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from rollout.views import dashboard, jobs, masterdata
+from rollout.views import jobs, masterdata
 
 app_name = "rollout"
 urlpatterns = [
@@ -16,8 +16,6 @@ urlpatterns = [
     path("venues/<int:pk>/edit/", masterdata.venue_edit, name="venue-edit"),
     path("facilities/", masterdata.facility_list, name="facility-list"),
     path("facilities/<int:pk>/", masterdata.facility_detail, name="facility-detail"),
-    path("dashboard/district/<int:code>/", dashboard.district_overview, name="dashboard-district"),
-    path("dashboard/district/<int:code>/commune/<int:commune>/", dashboard.commune_overview, name="dashboard-commune"),
     path("jobs/", jobs.job_list, name="job-list"),
     path("jobs/<str:job>/", jobs.job_detail, name="job-detail"),
 ]

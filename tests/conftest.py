@@ -34,7 +34,7 @@ def _fast_password_hashing():
 @pytest.fixture(autouse=True)
 def _forget_recent_stats_bumps():
     """The per-process debounce of dashboard rebuilds must not leak from one test to the next."""
-    from rollout.services import stats
+    from dashboard.services import stats
 
     stats._recently_bumped.clear()
 

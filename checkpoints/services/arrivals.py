@@ -27,8 +27,8 @@ from checkpoints.services.travel import (
 )
 from rollout import scoping
 from rollout.errors import ApplicationError
+from rollout.hooks import district_day_changed
 from rollout.models import Checkpoint, User
-from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_date
 
 logger = logging.getLogger(__name__)
@@ -232,7 +232,7 @@ def arrivals_follow_up(arrivals: Iterable[tuple[int, datetime]]) -> None:
     pairs = {(district, local_date(moment)) for district, moment in arrivals}
     daily_lists_refresh_queue(pairs)
     for district_id, day in pairs:
-        daily_stats_bump(day=day, district_id=district_id)
+        district_day_changed(day=day, district_id=district_id)
 
 
 def checkpoint_for(by: User, checkpoint_id: int | None) -> Checkpoint:

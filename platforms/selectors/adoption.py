@@ -9,17 +9,11 @@ from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from platforms.models import AdoptionUpdate
+from rollout.charts import percent
 from rollout.models import Agency
 from rollout.timeutils import local_today
 
 APPS = ("pc_covid", "health_book", "vneid")
-
-
-def percent(part: int | None, whole: int | None) -> float | None:
-    """A percentage with one decimal, or None when there is nothing to divide by."""
-    if part is None or not whole:
-        return None
-    return round(100 * part / whole, 1)
 
 
 class InstallRates:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from platforms.models import VaccinationUpdate
-from platforms.selectors.adoption import percent
+from rollout.charts import percent
 from rollout.models import HealthFacility
 from rollout.models.org import TestingStatus
 from rollout.timeutils import local_datetime, local_now

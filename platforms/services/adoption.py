@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from platforms.models import AdoptionUpdate
 from rollout import scoping, tabular
 from rollout.errors import ApplicationError
+from rollout.hooks import district_day_changed
 from rollout.models import Agency, User
-from rollout.services.stats import daily_stats_bump, oldest_rebuildable_day
-from rollout.timeutils import local_today
+from rollout.timeutils import local_today, oldest_kept_day
 
 # Figures for a day before the directive (02/11/2021) minus a margin are surely a typing error.
 EARLIEST = date(2021, 1, 1)
@@ -84,10 +84,10 @@ def _bump_after(district_id: int, reported_on: date) -> None:
     """The district's adoption figures change from ``reported_on`` on: rebuild those days (within
     the retention; older days keep the figures known then)."""
     today = local_today()
-    first = max(reported_on, oldest_rebuildable_day(today))
+    first = max(reported_on, oldest_kept_day(today))
     days = [first + timedelta(days=i) for i in range((today - first).days + 1)]
     for day in days:
-        daily_stats_bump(day=day, district_id=district_id)
+        district_day_changed(day=day, district_id=district_id)
 
 
 # --- Import from XLSX/CSV: upload, preview every row, confirm --------------------------------

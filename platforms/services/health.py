@@ -17,12 +17,12 @@ from platforms.selectors.health import cutoff_at, vaccination_pending_facilities
 from rollout import scoping
 from rollout.errors import ApplicationError
 from rollout.figures import num
+from rollout.hooks import district_day_changed
 from rollout.models import HealthFacility, Role, User
 from rollout.models.org import TestingStatus
 from rollout.services.jobs import job_run
 from rollout.services.mail import email_send
 from rollout.services.notifications import notifications_send
-from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_today
 
 logger = logging.getLogger(__name__)
@@ -33,7 +33,7 @@ def _may_change(by: User, facility: HealthFacility) -> bool:
 
 
 def _bump(facility: HealthFacility, day: date) -> None:
-    daily_stats_bump(day=day, district_id=facility.district_id)
+    district_day_changed(day=day, district_id=facility.district_id)
 
 
 # --- Testing platform -------------------------------------------------------------------------

@@ -14,18 +14,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from platforms.forms import AdoptionForm
-from platforms.selectors.adoption import (
-    adoption_by_district,
-    adoption_history,
-    agency_adoption_list,
-    laggard_key,
-    percent,
-)
+from platforms.selectors.adoption import adoption_by_district, adoption_history, agency_adoption_list, laggard_key
 from platforms.services import adoption as service
 from rollout import scoping
+from rollout.charts import Chart, percent
 from rollout.downloads import XLSX
 from rollout.forms import UploadForm
-from rollout.selectors.dashboard import Chart
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold
 from rollout.timeutils import local_today

@@ -14,7 +14,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from platforms.forms import TestingStatusForm, VaccinationLogForm
-from platforms.selectors.adoption import percent
 from platforms.selectors.health import (
     cutoff_at,
     cutoff_passed,
@@ -26,10 +25,10 @@ from platforms.selectors.health import (
 )
 from platforms.services.health import testing_status_update, vaccination_days_open, vaccination_update_log
 from rollout import scoping
+from rollout.charts import Chart, percent
 from rollout.errors import ApplicationError
 from rollout.models import Role
 from rollout.models.org import TestingStatus
-from rollout.selectors.dashboard import Chart
 from rollout.text import fold
 from rollout.timeutils import local_today
 

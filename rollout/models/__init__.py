@@ -1,8 +1,8 @@
 """Core domain models. One module per area; everything is importable from ``rollout.models``."""
 
+from dashboard.models import ArrivalDay, DistrictDay, VenueDay
 from rollout.models.accounts import Role, RoleAssignment, User
 from rollout.models.org import Agency, Checkpoint, FocalOfficer, HealthFacility, Venue
-from rollout.models.stats import ArrivalDay, DistrictDay, VenueDay
 from rollout.models.system import AuditEvent, FollowUp, Heartbeat, JobRun, Notification
 from rollout.models.units import Commune, District, Province
 

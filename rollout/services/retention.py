@@ -1,6 +1,6 @@
 """Deleting personal data after the retention period (SPEC §9): the nightly job and its command.
 
-Check-ins, arrivals and declarations of local days before ``oldest_rebuildable_day`` (the last
+Check-ins, arrivals and declarations of local days before ``oldest_kept_day`` (the last
 ``PERSONAL_DATA_RETENTION_DAYS`` days are kept, today included) are deleted, and so are the daily arrival
 lists of those days (files and rows), which hold the same people. The daily aggregates (``DistrictDay``,
 ``VenueDay``, ``ArrivalDay``) are kept: they are what the dashboards and reports show for older days, and
@@ -24,8 +24,7 @@ from checkpoints.services.daily_lists import daily_lists_purge
 from rollout.figures import num
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
-from rollout.services.stats import oldest_rebuildable_day
-from rollout.timeutils import day_bounds, local_today
+from rollout.timeutils import day_bounds, local_today, oldest_kept_day
 from venues.models import CheckIn
 
 logger = logging.getLogger(__name__)
@@ -71,7 +70,7 @@ class PurgeResult:
 
 def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> PurgeResult:
     """Delete the personal data of days older than the retention; with ``dry_run``, only count it."""
-    first_kept = oldest_rebuildable_day(today or local_today())
+    first_kept = oldest_kept_day(today or local_today())
     cutoff, _end = day_bounds(first_kept)  # local midnight starting the oldest kept day
     result = PurgeResult(first_kept_day=first_kept, dry_run=dry_run)
     with job_run(JOB, before=first_kept.isoformat(), dry_run=dry_run) as run:

@@ -10,46 +10,14 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rollout import outbox, scoping
+from rollout import outbox
 from rollout.celery import app as celery_app
-from rollout.models import Role
 from rollout.selectors.background import background_status
-from rollout.selectors.dashboard import overview_scope_for
-from rollout.views.dashboard import overview_context
 
 
 @login_required
 def root(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    """The overview for the user's scope: one section per role the user holds.
-
-    Province roles get the province overview and district officers their district's (issue 6); the
-    other roles get their home sections only.
-    """
-    user = request.user
-    sections = [role for role in Role.values if user.has_role(role)]
-    # Lazy: a section's query runs only when that section is on the page.
-    context = {
-        "sections": sections,
-        "districts": scoping.districts_for(user),
-        "agencies": scoping.agencies_for(user).filter(pk__in=user.scoped_agency_ids()),
-        "checkpoints": scoping.checkpoints_for(user).filter(pk__in=user.scoped_checkpoint_ids()),
-        "facilities": scoping.facilities_for(user).filter(pk__in=user.scoped_facility_ids()),
-    }
-    scope = overview_scope_for(user)
-    if scope is not None:
-        return render(request, "rollout/overview.html", context | overview_context(request, scope))
-    context["counts"] = {
-        "venues": scoping.venues_for(user).count(),
-        "agencies": scoping.agencies_for(user).count(),
-        "checkpoints": scoping.checkpoints_for(user).count(),
-        "facilities": scoping.facilities_for(user).count(),
-    }
-    return render(request, "rollout/dashboard.html", context)
 
 
 @never_cache

@@ -272,7 +272,7 @@ def test_people_without_a_need_cannot_list_arrivals(request, client_for, persona
 
 
 def test_an_arrival_updates_the_dashboard_figures_of_its_destination_day(checkpoint_staff, checkpoint):
-    from rollout.models import DistrictDay
+    from dashboard.models import DistrictDay
     from rollout.timeutils import local_date
     from tests.outbox import run_due_followups
 

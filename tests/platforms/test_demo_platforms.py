@@ -8,8 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count
 
+from dashboard.models import DistrictDay
 from platforms.models import AdoptionUpdate, VaccinationUpdate
-from rollout.models import Agency, DistrictDay, HealthFacility, Venue
+from rollout.models import Agency, HealthFacility, Venue
 from rollout.models.org import TestingStatus as Status
 from rollout.timeutils import local_today
 

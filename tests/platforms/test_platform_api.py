@@ -9,8 +9,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from dashboard.services.stats import daily_stats_recompute
 from rollout.models import District
-from rollout.services.stats import daily_stats_recompute
 from tests.rollout.world import build_world, raw_kpis
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from dashboard.models import ArrivalDay, DistrictDay, VenueDay
 from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout import scoping
-from rollout.models import ArrivalDay, DistrictDay, JobRun, VenueDay
+from rollout.models import JobRun
 from tests.factories import AgencyFactory, CheckpointFactory, FacilityFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db

@@ -7,11 +7,13 @@ from datetime import time, timedelta
 
 import pytest
 
+from dashboard.models import DistrictDay
+from dashboard.services.stats import daily_stats_bump
 from platforms.models import VaccinationReminder
+from platforms.tasks import vaccination_reminders_send_task
 from rollout import outbox
-from rollout.models import DistrictDay, JobRun, Notification, Role
-from rollout.services.stats import daily_stats_bump
-from rollout.tasks import personal_data_purge_task, vaccination_reminders_send_task
+from rollout.models import JobRun, Notification, Role
+from rollout.tasks import personal_data_purge_task
 from rollout.timeutils import local_datetime, local_today
 from tests.factories import CheckInFactory, FacilityFactory, UserFactory, VenueFactory
 from tests.worker import wait_for

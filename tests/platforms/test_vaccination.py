@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from platforms.models import VaccinationReminder, VaccinationUpdate
 from platforms.services.health import vaccination_reminders_send
+from platforms.tasks import vaccination_reminders_send_task
 from rollout.models import JobRun, Notification, Role
-from rollout.tasks import vaccination_reminders_send_task
 from rollout.timeutils import local_today
 from tests.factories import FacilityFactory, UserFactory
 

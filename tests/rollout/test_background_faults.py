@@ -137,7 +137,7 @@ def test_the_worker_lives_through_a_redis_outage_and_runs_the_held_work_once(own
     pid = worker.process.pid
     # Dashboard rebuilds due in a few seconds: held by the database, never by the worker.
     for n in range(3):
-        outbox.enqueue("rollout.tasks.daily_stats_bump_task", key=f"bump:{n}", delay=2,
+        outbox.enqueue("dashboard.tasks.daily_stats_bump_task", key=f"bump:{n}", delay=2,
                        day=(local_today() - timedelta(days=n)).isoformat(), district_id=bat_xat.pk)  # fmt: skip
     own_redis.stop()
     time.sleep(6)  # the worker's connection is gone for several of its reconnect attempts

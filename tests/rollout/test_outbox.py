@@ -86,10 +86,10 @@ def test_a_duplicate_message_finds_its_follow_up_taken(province_admin):
 
 
 def test_a_keyed_follow_up_waits_once_and_a_new_one_is_recorded_once_it_started():
-    first = outbox.enqueue("rollout.tasks.daily_stats_bump_task", key="k", delay=30, day="2021-11-10", district_id=1)
-    assert outbox.enqueue("rollout.tasks.daily_stats_bump_task", key="k", delay=30) is None
+    first = outbox.enqueue("dashboard.tasks.daily_stats_bump_task", key="k", delay=30, day="2021-11-10", district_id=1)
+    assert outbox.enqueue("dashboard.tasks.daily_stats_bump_task", key="k", delay=30) is None
     assert outbox.claim(first.pk)
-    assert outbox.enqueue("rollout.tasks.daily_stats_bump_task", key="k", delay=30) is not None
+    assert outbox.enqueue("dashboard.tasks.daily_stats_bump_task", key="k", delay=30) is not None
 
 
 @override_settings(OUTBOX_MAX_ATTEMPTS=2, OUTBOX_RETRY_BASE_SECONDS=30)
@@ -125,8 +125,8 @@ def test_the_sweep_marks_runs_of_a_dead_worker_interrupted_and_queues_their_work
 
 
 def test_a_beat_task_records_its_own_follow_up(units):
-    from rollout.tasks import daily_stats_refresh_today_task
+    from dashboard.tasks import daily_stats_refresh_today_task
 
     daily_stats_refresh_today_task.apply()
-    row = FollowUp.objects.get(task="rollout.tasks.daily_stats_refresh_today_task")
+    row = FollowUp.objects.get(task="dashboard.tasks.daily_stats_refresh_today_task")
     assert (row.state, row.attempts) == (FollowUp.State.DONE, 1)

@@ -12,9 +12,10 @@ from django.core.management import call_command
 
 from checkpoints.models import Arrival, DailyList, Declaration, DeclarationKind
 from checkpoints.services.daily_lists import daily_list_build
-from rollout.models import AuditEvent, DistrictDay, JobRun
+from dashboard.models import DistrictDay
+from dashboard.services.stats import daily_stats_recompute
+from rollout.models import AuditEvent, JobRun
 from rollout.services.retention import personal_data_purge
-from rollout.services.stats import daily_stats_recompute
 from rollout.timeutils import local_datetime, local_today
 from tests.factories import ArrivalFactory, CheckInFactory, VenueFactory
 from venues.models import CheckIn

@@ -66,7 +66,7 @@ def test_a_checkin_costs_two_queries_the_venue_and_the_insert(
     """The hottest write of the product: nothing read lazily on the way (e.g. a deferred field)."""
     client = client_for(None)
     with (
-        mock.patch("venues.services.checkins.daily_stats_bump") as bump,
+        mock.patch("venues.services.checkins.district_day_changed") as bump,
         django_assert_num_queries(2),
         django_capture_on_commit_callbacks(execute=True),
     ):

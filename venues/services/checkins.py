@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from checkpoints.services.declarations import declaration_from_qr_text
 from rollout import qr
 from rollout.errors import ApplicationError
+from rollout.hooks import district_day_changed
 from rollout.models import Venue
 from rollout.ratelimit import hit_many, hit_many_and_mark, mark_once
-from rollout.services.stats import daily_stats_bump
 from rollout.timeutils import local_date
 from venues.models import CheckIn, CheckInMethod, RetiredVenueKey
 
@@ -224,7 +224,7 @@ def checkin_create(
         checked_in_at=now,
     )
     # Dashboard figures for the venue's district and day (recorded with the check-in, debounced).
-    daily_stats_bump(day=local_date(now), district_id=venue.district_id)
+    district_day_changed(day=local_date(now), district_id=venue.district_id)
     return checkin, True
 
 

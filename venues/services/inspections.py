@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 
 from rollout import scoping
+from rollout.hooks import district_day_changed
 from rollout.models import User, Venue
-from rollout.services.stats import daily_stats_bump
 from venues.models import Inspection
 
 
@@ -21,5 +21,5 @@ def inspection_record(*, by: User, venue: Venue, inspection: Inspection) -> Insp
         inspection.recorded_by = by
     inspection.full_clean()
     inspection.save()
-    daily_stats_bump(day=inspection.inspected_on, district_id=venue.district_id)
+    district_day_changed(day=inspection.inspected_on, district_id=venue.district_id)
     return inspection

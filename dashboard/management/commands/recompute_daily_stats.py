@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from dashboard.services.stats import daily_stats_recompute
 from rollout.errors import ApplicationError
 from rollout.services.jobs import job_run
-from rollout.services.stats import daily_stats_recompute
 from rollout.timeutils import local_today
 
 

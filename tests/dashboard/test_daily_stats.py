@@ -13,18 +13,14 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from checkpoints.models import Arrival
+from dashboard.models import ArrivalDay, DistrictDay, VenueDay
+from dashboard.services import stats
+from dashboard.services.stats import daily_stats_backfill, daily_stats_bump, daily_stats_recompute, daily_stats_refresh
+from dashboard.tasks import daily_stats_recompute_task, daily_stats_refresh_today_task
 from platforms.models import VaccinationUpdate
 from rollout import outbox
 from rollout.errors import ApplicationError
-from rollout.models import ArrivalDay, DistrictDay, FollowUp, JobRun, VenueDay
-from rollout.services import stats
-from rollout.services.stats import (
-    daily_stats_backfill,
-    daily_stats_bump,
-    daily_stats_recompute,
-    daily_stats_refresh,
-)
-from rollout.tasks import daily_stats_recompute_task, daily_stats_refresh_today_task
+from rollout.models import FollowUp, JobRun
 from rollout.timeutils import local_datetime
 from tests.factories import CheckInFactory, VenueFactory
 from tests.outbox import run_due_followups, waiting
@@ -169,7 +165,7 @@ def test_bumps_wait_in_the_outbox_one_per_district_and_day(world, settings):
     daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
     daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
     daily_stats_bump(day=TODAY, district_id=world.sa_pa.pk)
-    rows = waiting("rollout.tasks.daily_stats_bump_task")
+    rows = waiting("dashboard.tasks.daily_stats_bump_task")
     assert [r.kwargs for r in rows] == [
         {"day": TODAY.isoformat(), "district_id": world.bat_xat.pk},
         {"day": TODAY.isoformat(), "district_id": world.sa_pa.pk},
@@ -190,7 +186,7 @@ def test_a_rebuild_recorded_by_another_process_spares_this_one_the_outbox_for_a_
         daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
     with django_assert_num_queries(0):  # then skipped in this process
         daily_stats_bump(day=TODAY, district_id=world.bat_xat.pk)
-    assert len(waiting("rollout.tasks.daily_stats_bump_task")) == 1
+    assert len(waiting("dashboard.tasks.daily_stats_bump_task")) == 1
     left = max(stats._recently_bumped.values()) - time.monotonic()
     assert settings.DAILY_STATS_BUMP_DELAY_SECONDS - 5 < left <= settings.DAILY_STATS_BUMP_DELAY_SECONDS
 

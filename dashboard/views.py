@@ -8,11 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from platforms.selectors.adoption import agency_adoption_list, laggards
-from platforms.selectors.health import cutoff_at, cutoff_passed, testing_by_district, vaccination_day_status
-from rollout import scoping
-from rollout.models import Commune, District, Role
-from rollout.selectors.dashboard import (
+from dashboard.selectors import (
     CHART_DAYS,
     OverviewScope,
     commune_arrivals,
@@ -21,6 +17,10 @@ from rollout.selectors.dashboard import (
     overview_scope_for,
     venue_activity,
 )
+from platforms.selectors.adoption import agency_adoption_list, laggards
+from platforms.selectors.health import cutoff_at, cutoff_passed, testing_by_district, vaccination_day_status
+from rollout import scoping
+from rollout.models import Commune, District, Role
 from rollout.timeutils import local_today
 
 # Roles that see agencies' adoption figures (as ``scoping.agencies_for``).
@@ -112,7 +112,7 @@ def district_overview(request: HttpRequest, code: int) -> HttpResponse:
     if scope is None:
         raise Http404
     context = overview_context(request, scope) | {"sections": [], "drilldown": True}
-    return render(request, "rollout/overview.html", context)
+    return render(request, "dashboard/overview.html", context)
 
 
 @login_required
@@ -137,4 +137,33 @@ def commune_overview(request: HttpRequest, code: int, commune: int) -> HttpRespo
     if context["show_adoption"]:
         agencies = scoping.agencies_for(request.user).filter(district=district, commune=commune_obj)
         context["agencies"] = laggards(agency_adoption_list(agencies))
-    return render(request, "rollout/overview_commune.html", context)
+    return render(request, "dashboard/overview_commune.html", context)
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The overview for the user's scope: one section per role the user holds.
+
+    Province roles get the province overview and district officers their district's (issue 6); the
+    other roles get their home sections only.
+    """
+    user = request.user
+    sections = [role for role in Role.values if user.has_role(role)]
+    # Lazy: a section's query runs only when that section is on the page.
+    context = {
+        "sections": sections,
+        "districts": scoping.districts_for(user),
+        "agencies": scoping.agencies_for(user).filter(pk__in=user.scoped_agency_ids()),
+        "checkpoints": scoping.checkpoints_for(user).filter(pk__in=user.scoped_checkpoint_ids()),
+        "facilities": scoping.facilities_for(user).filter(pk__in=user.scoped_facility_ids()),
+    }
+    scope = overview_scope_for(user)
+    if scope is not None:
+        return render(request, "dashboard/overview.html", context | overview_context(request, scope))
+    context["counts"] = {
+        "venues": scoping.venues_for(user).count(),
+        "agencies": scoping.agencies_for(user).count(),
+        "checkpoints": scoping.checkpoints_for(user).count(),
+        "facilities": scoping.facilities_for(user).count(),
+    }
+    return render(request, "dashboard/home.html", context)

@@ -30,14 +30,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival
+from dashboard.models import ArrivalDay, DistrictDay, VenueDay
 from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout import outbox
 from rollout.errors import ApplicationError
 from rollout.figures import num
-from rollout.models import Agency, ArrivalDay, District, DistrictDay, HealthFacility, Venue, VenueDay
+from rollout.models import Agency, District, HealthFacility, Venue
 from rollout.models.org import TestingStatus
 from rollout.services.jobs import job_run
-from rollout.timeutils import day_bounds, local_datetime, local_today
+from rollout.timeutils import day_bounds, local_datetime, local_today, oldest_kept_day
 from venues.models import CheckIn, Inspection
 
 logger = logging.getLogger(__name__)
@@ -56,12 +57,6 @@ class DayTotals:
         return f"{self.day:%Y-%m-%d}: {self.districts} districts, {self.checkins} check-ins, {self.arrivals} arrivals"
 
 
-def oldest_rebuildable_day(today: date | None = None) -> date:
-    """The oldest day whose raw rows are still within the personal-data retention."""
-    today = today or local_today()
-    return today - timedelta(days=settings.PERSONAL_DATA_RETENTION_DAYS - 1)
-
-
 def _home_district_ids(district_ids: Iterable[int] | None) -> list[int]:
     home = District.objects.filter(province_id=settings.HOME_PROVINCE_CODE)
     if district_ids is not None:
@@ -73,7 +68,7 @@ def _check_day(day: date, *, force: bool) -> None:
     today = local_today()
     if day > today:
         raise ApplicationError(_("%(day)s is in the future.") % {"day": day.strftime("%d/%m/%Y")})
-    if not force and day < oldest_rebuildable_day(today):
+    if not force and day < oldest_kept_day(today):
         raise ApplicationError(
             _(
                 "%(day)s is older than the personal-data retention (%(n)s days): its figures are kept as they "
@@ -132,7 +127,7 @@ def daily_stats_nightly() -> list[DayTotals]:
     day within the retention that has no figures at all (the system was down)."""
     today = local_today()
     first = today - timedelta(days=settings.DAILY_STATS_RECOMPUTE_DAYS)
-    oldest = oldest_rebuildable_day(today)
+    oldest = oldest_kept_day(today)
     with job_run("daily_stats_recompute", first=first, last=today - timedelta(days=1)) as run:
         have = set(DistrictDay.objects.filter(day__gte=oldest, day__lt=first).values_list("day", flat=True))
         older = (oldest + timedelta(days=i) for i in range((first - oldest).days))
@@ -154,7 +149,7 @@ def daily_stats_backfill(*, days: int) -> list[DayTotals]:
     """Fill the figures of the last ``days`` days (demo, first start): days within the retention are
     rebuilt; older days are computed only when they have no figures yet (never overwritten)."""
     today = local_today()
-    oldest = oldest_rebuildable_day(today)
+    oldest = oldest_kept_day(today)
     have = set(DistrictDay.objects.filter(day__lt=oldest).values_list("day", flat=True).distinct())
     totals = []
     for i in range(days - 1, -1, -1):
@@ -187,7 +182,7 @@ def daily_stats_bump(*, day: date, district_id: int) -> None:
         return
     delay = settings.DAILY_STATS_BUMP_DELAY_SECONDS
     outbox.enqueue(
-        "rollout.tasks.daily_stats_bump_task", key=key, delay=delay, day=day.isoformat(), district_id=district_id
+        "dashboard.tasks.daily_stats_bump_task", key=key, delay=delay, day=day.isoformat(), district_id=district_id
     )
     _recently_bumped[key] = now + delay  # recorded here, or already waiting
 

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.urls import reverse
 
 from checkpoints.models import Arrival
+from dashboard import selectors as dashboard_selectors
+from dashboard.tasks import daily_stats_recompute_task, daily_stats_refresh_today_task
+from rollout.charts import Kpi
 from rollout.models import District, Venue
-from rollout.selectors import dashboard as dashboard_selectors
-from rollout.selectors.dashboard import Kpi
-from rollout.tasks import daily_stats_recompute_task, daily_stats_refresh_today_task
 from rollout.timeutils import day_bounds, days_bounds
 from tests.rollout.world import build_world, raw_kpis
 from venues.models import CheckIn
@@ -184,14 +184,14 @@ def test_district_overview_stays_within_the_query_budget(
 
 def test_province_viewer_drills_down_to_a_district_and_a_commune(world, client_for, province_viewer):
     client = client_for(province_viewer)
-    response = client.get(reverse("rollout:dashboard-district", args=[world.bat_xat.pk]))
+    response = client.get(reverse("dashboard:district", args=[world.bat_xat.pk]))
     assert response.status_code == 200
     assert kpis_on_page(response.content.decode()) == raw_kpis(world.today, [world.bat_xat])
     communes = {r.code: r for r in response.context["communes"]}
     market = world.venues["market"]
     assert communes[market.commune_id].checkins_today == 2
     assert response.context["laggards"][0].agency.pk == world.agencies["silent"].pk  # never reported
-    response = client.get(reverse("rollout:dashboard-commune", args=[world.bat_xat.pk, market.commune_id]))
+    response = client.get(reverse("dashboard:commune", args=[world.bat_xat.pk, market.commune_id]))
     assert response.status_code == 200
     venues = {r.venue.pk: r for r in response.context["venues"]}
     assert venues[market.pk].checkins_today == 2 and venues[market.pk].checkins_7d == 3
@@ -199,13 +199,13 @@ def test_province_viewer_drills_down_to_a_district_and_a_commune(world, client_f
 
 def test_district_officer_cannot_open_another_districts_overview(world, client_for, district_officer):
     client = client_for(district_officer)
-    assert client.get(reverse("rollout:dashboard-district", args=[world.bat_xat.pk])).status_code == 200
-    assert client.get(reverse("rollout:dashboard-district", args=[world.sa_pa.pk])).status_code == 404
+    assert client.get(reverse("dashboard:district", args=[world.bat_xat.pk])).status_code == 200
+    assert client.get(reverse("dashboard:district", args=[world.sa_pa.pk])).status_code == 404
     sa_pa_commune = world.venues["hotel"].commune_id
-    url = reverse("rollout:dashboard-commune", args=[world.sa_pa.pk, sa_pa_commune])
+    url = reverse("dashboard:commune", args=[world.sa_pa.pk, sa_pa_commune])
     assert client.get(url).status_code == 404
     # A Sa Pa commune under Bát Xát's address is no way round either.
-    url = reverse("rollout:dashboard-commune", args=[world.bat_xat.pk, sa_pa_commune])
+    url = reverse("dashboard:commune", args=[world.bat_xat.pk, sa_pa_commune])
     assert client.get(url).status_code == 404
 
 
@@ -220,13 +220,13 @@ def test_roles_without_an_overview_get_their_home_and_no_drilldown(request, worl
     client = client_for(request.getfixturevalue(persona))
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200 and "overview" not in response.context
-    assert client.get(reverse("rollout:dashboard-district", args=[world.bat_xat.pk])).status_code == 404
+    assert client.get(reverse("dashboard:district", args=[world.bat_xat.pk])).status_code == 404
     commune = world.venues["market"].commune_id
-    assert client.get(reverse("rollout:dashboard-commune", args=[world.bat_xat.pk, commune])).status_code == 404
+    assert client.get(reverse("dashboard:commune", args=[world.bat_xat.pk, commune])).status_code == 404
 
 
 def test_anonymous_is_sent_to_sign_in(world, client_for):
-    response = client_for(None).get(reverse("rollout:dashboard-district", args=[world.bat_xat.pk]))
+    response = client_for(None).get(reverse("dashboard:district", args=[world.bat_xat.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
@@ -239,7 +239,7 @@ def test_health_officer_gets_the_province_overview(world, client_for, health_off
 
 def test_extra_kpi_cards_plug_in_through_one_selector(world, client_for, province_viewer, monkeypatch):
     """How the daily-lists and report-completeness cards are added by the other apps."""
-    monkeypatch.setattr(dashboard_selectors, "EXTRA_KPIS", ["tests.rollout.test_overview.lists_delivered_card"])
+    monkeypatch.setattr(dashboard_selectors, "EXTRA_KPIS", [lists_delivered_card])
     html = client_for(province_viewer).get(reverse("dashboard")).content.decode()
     assert kpis_on_page(html)["daily_lists_delivered"] == (7, 9)
 

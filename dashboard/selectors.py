@@ -4,10 +4,11 @@ Province roles see every district; a district officer sees the same page for the
 comes from ``DistrictDay`` / ``VenueDay`` / ``ArrivalDay`` (a handful of small queries whatever the
 size of the province), never from check-ins or arrivals themselves.
 
-KPI cards from other apps plug in through ``EXTRA_KPIS``: dotted paths of functions
+KPI cards from other apps plug in through ``EXTRA_KPIS``: functions
 ``f(user, scope: OverviewScope, today: date) -> Kpi | None``, each adding one card after the built-in
-ones (today's daily lists delivered, this week's report completeness); charts through ``EXTRA_CHARTS``
-(report timeliness). They read their own small tables (one row per district and day or week).
+ones (today's daily lists delivered; this week's report completeness, registered by the reports app at
+start-up); charts through ``EXTRA_CHARTS`` (report timeliness, likewise). They read their own small
+tables (one row per district and day or week).
 """
 
 from __future__ import annotations
@@ -20,29 +21,37 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
-from django.utils.html import format_html
-from django.utils.module_loading import import_string
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from platforms.selectors.adoption import InstallRates, percent
+from checkpoints.selectors import daily_lists_delivered_kpi
+from dashboard.models import DistrictDay
+from platforms.selectors.adoption import InstallRates
 from rollout import scoping
+from rollout.charts import Chart, Kpi, cells, percent
 from rollout.figures import formatter
-from rollout.models import Commune, District, DistrictDay, User, Venue
+from rollout.models import Commune, District, User, Venue
 from rollout.timeutils import local_today
 
 WEEK = 7
 CHART_DAYS = (30, 90)
 
 # Extra KPI cards, appended in this order (dotted paths; see the module docstring).
-EXTRA_KPIS: list[str] = [
-    "checkpoints.selectors.daily_lists_delivered_kpi",
-    "reports.selectors.report_completeness_kpi",
-]
+# Extra KPI cards, after the built-in ones: ``f(user, scope, today) -> Kpi | None``; the apps below the
+# dashboard are named here, the apps above it (reports) register theirs at start-up (``register_kpi``).
+EXTRA_KPIS: list[Callable] = [daily_lists_delivered_kpi]
 # Extra charts, after the built-in ones: ``f(user, scope, today, span) -> Chart | None``.
-EXTRA_CHARTS: list[str] = [
-    "reports.selectors.report_timeliness_chart",
-]
+EXTRA_CHARTS: list[Callable] = []
+
+
+def register_kpi(kpi: Callable) -> None:
+    if kpi not in EXTRA_KPIS:
+        EXTRA_KPIS.append(kpi)
+
+
+def register_chart(chart: Callable) -> None:
+    if chart not in EXTRA_CHARTS:
+        EXTRA_CHARTS.append(chart)
 
 
 @dataclass
@@ -82,45 +91,6 @@ def overview_scope_for(user: User, *, district: District | None = None) -> Overv
 
 
 # --- KPI cards --------------------------------------------------------------------------------
-
-
-@dataclass
-class Kpi:
-    """One card: a count (``total`` None) or a rate ``value`` of ``total``, with last week's figure."""
-
-    key: str
-    label: str
-    value: int | None
-    total: int | None = None
-    previous: float | None = None  # last week's count, or its percentage for a rate
-    detail: str = ""
-    url: str = ""
-    higher_is_better: bool = True
-
-    @property
-    def is_rate(self) -> bool:
-        return self.total is not None
-
-    @property
-    def percent(self) -> float | None:
-        return percent(self.value, self.total) if self.is_rate else None
-
-    @property
-    def figure(self) -> float | None:
-        return self.percent if self.is_rate else self.value
-
-    @property
-    def change(self) -> float | None:
-        if self.previous is None or self.figure is None:
-            return None
-        return round(self.figure - self.previous, 1)
-
-    @property
-    def trend(self) -> str:
-        """ "good", "bad" or "flat", for the colour of the change."""
-        if not self.change:
-            return "flat"
-        return "good" if (self.change > 0) == self.higher_is_better else "bad"
 
 
 def _n(value: int) -> str:
@@ -256,60 +226,19 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
             url=reverse("platforms:testing-list") + q,
         ),
     ]
-    for path in EXTRA_KPIS:
-        card = _extra(path)(user, scope, today)
+    for kpi in EXTRA_KPIS:
+        card = kpi(user, scope, today)
         if card is not None:
             kpis.append(card)
     return kpis
 
 
-def _extra(path: str) -> Callable[[User, OverviewScope, date], Kpi | None]:
-    return import_string(path)
-
-
 def _extra_charts(user: User, scope: OverviewScope, today: date, span: int) -> list[Chart]:
-    charts = (import_string(path)(user, scope, today, span) for path in EXTRA_CHARTS)
+    charts = (chart(user, scope, today, span) for chart in EXTRA_CHARTS)
     return [c for c in charts if c is not None]
 
 
 # --- Charts -----------------------------------------------------------------------------------
-
-
-@dataclass
-class Chart:
-    """A chart and the same numbers as a table (readable without JavaScript)."""
-
-    key: str
-    title: str
-    labels: list[str]
-    datasets: list[dict]
-    kind: str = "line"
-    percent: bool = False
-    stacked: bool = False
-
-    def as_json(self) -> dict:
-        return {
-            "kind": self.kind,
-            "labels": self.labels,
-            "datasets": self.datasets,
-            "percent": self.percent,
-            "stacked": self.stacked,
-        }
-
-    @property
-    def table(self) -> list[tuple[str, list]]:
-        return [(label, [ds["data"][i] for ds in self.datasets]) for i, label in enumerate(self.labels)]
-
-    def table_rows(self) -> list[SafeString]:
-        """The table's body rows, newest day first, as HTML. Built here rather than in the template:
-        a 90-day chart of nine districts is over 800 cells, and template lookups per cell cost more
-        than the rest of the page (bench/dashboard.py)."""
-        f = formatter()
-        cell = f.pct if self.percent else f.num
-        return [
-            format_html("<tr><td>{}</td>{}</tr>", label, _cells(*(cell(v) for v in values)))
-            for label, values in reversed(self.table)
-        ]
 
 
 def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[Chart]:
@@ -399,7 +328,7 @@ class AreaRow(InstallRates):
         f = formatter()
         share = self.venues_active_pct
         share = "" if share is None else f' <small class="muted">({f.pct(share, 0)})</small>'
-        return _cells(
+        return cells(
             f.num(self.venues_with_qr), f.num(self.venues_active_7d) + share, f.num(self.checkins_today),
             f.num(self.checkins_7d), f.num(self.checkins_flagged_7d), f.num(self.arrivals_today),
             f.num(self.arrivals_7d),
@@ -412,15 +341,10 @@ class AreaRow(InstallRates):
         testing = f"{f.num(self.testing_live)}/{f.num(self.testing_qualified)}"
         if self.testing_pct is not None:
             testing += f' <small class="muted">({f.pct(self.testing_pct, 0)})</small>'
-        return self.cells_short + _cells(
+        return self.cells_short + cells(
             f.pct(self.pc_covid_pct), f.pct(self.health_book_pct), f.pct(self.vneid_pct),
             f"{f.num(self.vaccination_updated)}/{f.num(self.vaccination_facilities)}", testing,
         )  # fmt: skip
-
-
-def _cells(*values: str) -> SafeString:
-    # Only figures formatted above go in here: nothing typed by a person.
-    return mark_safe("".join(f'<td class="num">{v}</td>' for v in values))  # noqa: S308
 
 
 SORT_KEYS = (
@@ -453,7 +377,7 @@ def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaR
             AreaRow(
                 code=d.pk,
                 name=d.name,
-                url=reverse("rollout:dashboard-district", args=[d.pk]),
+                url=reverse("dashboard:district", args=[d.pk]),
                 venues_with_qr=snap.venues_with_qr,
                 venues_active_7d=current.venues_active_7d,
                 checkins_today=current.checkins,
@@ -537,7 +461,7 @@ def commune_rows(user: User, district: District, today: date, *, sort: str = "")
     """The district's communes: venues, activity and arrivals over the last 7 days."""
     first = today - timedelta(days=WEEK - 1)
     rows = {
-        c.pk: AreaRow(code=c.pk, name=c.name, url=reverse("rollout:dashboard-commune", args=[district.pk, c.pk]))
+        c.pk: AreaRow(code=c.pk, name=c.name, url=reverse("dashboard:commune", args=[district.pk, c.pk]))
         for c in Commune.objects.filter(district=district).order_by("code")
     }
     venues = (
