@@ -9,8 +9,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rollout import scoping
 from rollout.models import District, JobRun, User
@@ -26,15 +25,16 @@ WEEKDAYS = {
     "sat": pgettext_lazy("weekday", "Saturday"),
     "sun": pgettext_lazy("weekday", "Sunday"),
 }
-# How a job's parameters read on its history page; others (internal) are not shown.
+# How a job's parameters read on its history page; others (internal) are not shown. Spelled gettext_lazy,
+# not aliased, so that makemessages finds these strings.
 PARAMS = {
-    "day": _lazy("Day"),
-    "week_ending": _lazy("Week ending"),
-    "first": _lazy("From"),
-    "last": _lazy("To"),
-    "before": _lazy("Before"),
-    "district": _lazy("District"),
-    "dry_run": _lazy("Dry run"),
+    "day": gettext_lazy("Day"),
+    "week_ending": gettext_lazy("Week ending"),
+    "first": gettext_lazy("From"),
+    "last": gettext_lazy("To"),
+    "before": gettext_lazy("Before"),
+    "district": gettext_lazy("District"),
+    "dry_run": gettext_lazy("Dry run"),
 }
 
 

@@ -87,7 +87,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Account %(username)s created; an invitation was sent to %(email)s.")
+                _("Account %(username)s created; the invitation will be sent to %(email)s.")
                 % {"username": user.username, "email": user.email},
             )
             outbox.notify_if_waiting(request)
