@@ -50,8 +50,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres_server import PostgresServer  # noqa: E402 (after the path)
-from tests.redis_server import RedisServer, free_port  # noqa: E402
+from tests.postgres_server import PostgresServer
+from tests.redis_server import RedisServer, free_port
 
 PY = str(ROOT / ".venv" / "bin" / "python")
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
