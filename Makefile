@@ -33,6 +33,8 @@ test: $(VENV)/.dev
 	./scripts/ensure-services.sh $(TEST_DB)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(PY) scripts/check-import-cycles.py
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 	$(TEST_ENV) ./scripts/check-i18n.sh
 	$(TEST_ENV) $(VENV)/bin/pytest $(PYTEST_ARGS)

@@ -18,6 +18,7 @@ from rest_framework.reverse import reverse
 
 from checkpoints import selectors
 from checkpoints.models import Arrival, DailyList
+from checkpoints.scoping import checkpoints_for_arrivals
 from checkpoints.services.arrivals import (
     ArrivalInput,
     DuplicateSuspected,
@@ -159,7 +160,7 @@ class ArrivalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=ArrivalWriteSerializer, responses={201: ArrivalSerializer, 200: ArrivalSerializer})
     def create(self, request):
-        if not scoping.checkpoints_for_arrivals(request.user).exists():
+        if not checkpoints_for_arrivals(request.user).exists():
             raise PermissionDenied
         many = isinstance(request.data, list)
         items = request.data if many else [request.data]

@@ -7,9 +7,39 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Checkpoints and arrivals")
 
     def ready(self) -> None:
+        from checkpoints.services.declarations import declaration_person
+        from rollout import qr
         from rollout.services.jobs import register_job
+
+        qr.register_person_reader(declaration_person)
+        _register_personal_data()
 
         register_job("daily_lists_build", _("Daily arrival lists for the districts"), beat="daily-lists")
         register_job(
             "daily_list_refresh", _("Daily list rebuilt after late arrivals"), trigger=_("When late arrivals come in")
         )
+
+
+def _register_personal_data() -> None:
+    from django.utils.translation import pgettext_lazy
+
+    from checkpoints.models import Arrival, Declaration
+    from checkpoints.services.daily_lists import daily_lists_purge
+    from rollout.services import retention
+
+    # Arrivals before declarations: an arrival points at its declaration.
+    retention.register(
+        retention.PersonalData(
+            "arrivals", pgettext_lazy("purged", "arrivals"), 20,
+            rows=lambda cutoff, first_kept: Arrival.objects.filter(arrived_at__lt=cutoff),
+        )
+    )  # fmt: skip
+    retention.register(
+        retention.PersonalData(
+            "declarations", pgettext_lazy("purged", "declarations"), 30,
+            rows=lambda cutoff, first_kept: Declaration.objects.filter(created_at__lt=cutoff),
+        )
+    )  # fmt: skip
+    retention.register(
+        retention.PersonalData("daily lists", pgettext_lazy("purged", "daily lists"), 40, purge=daily_lists_purge)
+    )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival, DailyList
-from rollout import scoping
+from checkpoints.scoping import arrivals_for, daily_lists_for
 from rollout.models import Checkpoint, User
 from rollout.timeutils import day_bounds, local_today
 
@@ -30,7 +30,7 @@ def destination_most_chosen_today(checkpoint: Checkpoint) -> int | None:
 def arrival_list_for(
     user: User, *, day: date | None = None, checkpoint: int | None = None, district: int | None = None
 ) -> QuerySet[Arrival]:
-    arrivals = scoping.arrivals_for(user).select_related("checkpoint", "destination_district", "destination_commune")
+    arrivals = arrivals_for(user).select_related("checkpoint", "destination_district", "destination_commune")
     if day is not None:
         start, end = day_bounds(day)
         arrivals = arrivals.filter(arrived_at__gte=start, arrived_at__lt=end)
@@ -42,7 +42,7 @@ def arrival_list_for(
 
 
 def daily_list_list_for(user: User, *, day: date | None = None, district: int | None = None) -> QuerySet[DailyList]:
-    lists = scoping.daily_lists_for(user).select_related("district")
+    lists = daily_lists_for(user).select_related("district")
     if day is not None:
         lists = lists.filter(day=day)
     if district is not None:
@@ -73,5 +73,5 @@ def daily_lists_delivered_kpi(user: User, scope, today: date):
         total=total,
         previous=percent(built[week_before], total),
         detail=_("lists of %(day)s; %(n)s e-mailed to focal officers") % {"day": day.strftime("%d/%m"), "n": emailed},
-        url=reverse("checkpoints:daily-list-list") if scoping.daily_lists_for(user).exists() else "",
+        url=reverse("checkpoints:daily-list-list") if daily_lists_for(user).exists() else "",
     )

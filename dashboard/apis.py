@@ -8,8 +8,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from dashboard.models import DistrictDay
+from dashboard.scoping import district_days_for, overview_districts_for
 from dashboard.selectors import overview_build, overview_scope_for
-from rollout import scoping
 from rollout.apis import DISTRICT, FROM, TO, date_param, int_param
 
 # --- Daily figures ----------------------------------------------------------------------------
@@ -28,7 +28,7 @@ class DailyStatViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = DistrictDaySerializer
 
     def get_queryset(self):
-        queryset = scoping.district_days_for(self.request.user).order_by("-day", "district")
+        queryset = district_days_for(self.request.user).order_by("-day", "district")
         if (district := int_param(self.request, "district")) is not None:
             queryset = queryset.filter(district_id=district)
         if (first := date_param(self.request, "from")) is not None:
@@ -45,7 +45,7 @@ class OverviewView(viewsets.ViewSet):
     def list(self, request):
         district = None
         if (code := int_param(request, "district")) is not None:
-            district = scoping.overview_districts_for(request.user).filter(pk=code).first()
+            district = overview_districts_for(request.user).filter(pk=code).first()
             if district is None:
                 raise NotFound
         scope = overview_scope_for(request.user, district=district)

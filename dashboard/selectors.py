@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from checkpoints.selectors import daily_lists_delivered_kpi
 from dashboard.models import DistrictDay
+from dashboard.scoping import arrival_days_for, district_days_for, overview_districts_for, venue_days_for
 from platforms.selectors.adoption import InstallRates
 from rollout import scoping
 from rollout.charts import Chart, Kpi, cells, percent
@@ -79,7 +80,7 @@ class OverviewScope:
 def overview_scope_for(user: User, *, district: District | None = None) -> OverviewScope | None:
     """The scope of the overview for ``user``: None when the user's roles get no overview. With
     ``district``, that district's page (None when the user may not see it)."""
-    districts = list(scoping.overview_districts_for(user).order_by("code"))
+    districts = list(overview_districts_for(user).order_by("code"))
     if not districts:
         return None
     if district is not None:
@@ -432,7 +433,7 @@ def overview_build(
     first = today - timedelta(days=max(span, 2 * WEEK) - 1)
     days = _Days()
     for values in (
-        scoping.district_days_for(user)
+        district_days_for(user)
         .filter(district__in=scope.district_ids, day__gte=first, day__lte=today)
         .order_by()
         .values_list(*_FIELDS)
@@ -475,7 +476,7 @@ def commune_rows(user: User, district: District, today: date, *, sort: str = "")
         if v["commune"] in rows:
             rows[v["commune"]].venues_with_qr = v["n"]
     activity = (
-        scoping.venue_days_for(user)
+        venue_days_for(user)
         .filter(district=district, day__gte=first, day__lte=today, commune__isnull=False)
         .order_by()
         .values("commune")
@@ -491,7 +492,7 @@ def commune_rows(user: User, district: District, today: date, *, sort: str = "")
             row.venues_active_7d, row.checkins_7d = a["active"], a["week"] or 0
             row.checkins_flagged_7d, row.checkins_today = a["flagged"] or 0, a["today"] or 0
     arrivals = (
-        scoping.arrival_days_for(user)
+        arrival_days_for(user)
         .filter(district=district, day__gte=first, day__lte=today, commune__isnull=False)
         .order_by()
         .values("commune")
@@ -518,7 +519,7 @@ def venue_activity(user: User, commune: Commune, today: date) -> list[VenueActiv
     venues = list(scoping.venues_for(user).filter(commune=commune).select_related("agency").order_by("name"))
     stats = {
         r["venue"]: r
-        for r in scoping.venue_days_for(user)
+        for r in venue_days_for(user)
         .filter(venue__in=[v.pk for v in venues], day__lte=today)
         .order_by()
         .values("venue")
@@ -540,7 +541,7 @@ def venue_activity(user: User, commune: Commune, today: date) -> list[VenueActiv
 def commune_arrivals(user: User, commune: Commune, today: date, span: int) -> Chart:
     window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
     per_day = dict(
-        scoping.arrival_days_for(user)
+        arrival_days_for(user)
         .filter(commune=commune, day__gte=window[0], day__lte=today)
         .order_by()
         .values("day")
@@ -548,7 +549,7 @@ def commune_arrivals(user: User, commune: Commune, today: date, span: int) -> Ch
         .values_list("day", "n")
     )
     checkins = dict(
-        scoping.venue_days_for(user)
+        venue_days_for(user)
         .filter(commune=commune, day__gte=window[0], day__lte=today)
         .order_by()
         .values("day")

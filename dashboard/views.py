@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from dashboard.scoping import overview_districts_for
 from dashboard.selectors import (
     CHART_DAYS,
     OverviewScope,
@@ -107,7 +108,7 @@ def _district_context(request: HttpRequest, district: District, today) -> dict:
 @login_required
 def district_overview(request: HttpRequest, code: int) -> HttpResponse:
     """Drill-down: one district's overview, with its communes and lagging agencies."""
-    district = get_object_or_404(scoping.overview_districts_for(request.user), pk=code)
+    district = get_object_or_404(overview_districts_for(request.user), pk=code)
     scope = overview_scope_for(request.user, district=district)
     if scope is None:
         raise Http404
@@ -118,7 +119,7 @@ def district_overview(request: HttpRequest, code: int) -> HttpResponse:
 @login_required
 def commune_overview(request: HttpRequest, code: int, commune: int) -> HttpResponse:
     """Drill-down: one commune's venues (check-ins, idle ones first), agencies and arrivals."""
-    district = get_object_or_404(scoping.overview_districts_for(request.user), pk=code)
+    district = get_object_or_404(overview_districts_for(request.user), pk=code)
     commune_obj = get_object_or_404(Commune, pk=commune, district=district)
     scope = overview_scope_for(request.user, district=district)
     if scope is None:

@@ -10,6 +10,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from platforms.models import AdoptionUpdate, VaccinationUpdate
+from platforms.scoping import adoption_updates_for, vaccination_updates_for
 from platforms.selectors.health import testing_facilities
 from platforms.services.adoption import AdoptionInput, adoption_update_record
 from platforms.services.health import testing_status_update, vaccination_update_log
@@ -44,7 +45,7 @@ class AdoptionUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewS
     serializer_class = AdoptionUpdateSerializer
 
     def get_queryset(self):
-        queryset = scoping.adoption_updates_for(self.request.user).order_by("-reported_on", "-created_at", "-id")
+        queryset = adoption_updates_for(self.request.user).order_by("-reported_on", "-created_at", "-id")
         if (agency := int_param(self.request, "agency")) is not None:
             queryset = queryset.filter(agency_id=agency)
         return queryset
@@ -132,7 +133,7 @@ class VaccinationUpdateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelVi
     serializer_class = VaccinationUpdateSerializer
 
     def get_queryset(self):
-        queryset = scoping.vaccination_updates_for(self.request.user).order_by("-day", "facility")
+        queryset = vaccination_updates_for(self.request.user).order_by("-day", "facility")
         if (facility := int_param(self.request, "facility")) is not None:
             queryset = queryset.filter(facility_id=facility)
         if (day := date_param(self.request, "date")) is not None:

@@ -14,9 +14,9 @@ from rest_framework.reverse import reverse
 from reports import fields, selectors
 from reports.figures import district_week_figures
 from reports.models import Rollup, WeeklyReport, report_state
+from reports.scoping import report_districts_for, rollups_for, weekly_reports_for
 from reports.services.submissions import primary_focal_officer
 from reports.template_xlsx import template_build
-from rollout import scoping
 from rollout.apis import DISTRICT
 from rollout.downloads import XLSX, private_file_response
 
@@ -59,7 +59,7 @@ class WeeklyReportSerializer(serializers.ModelSerializer):
         if obj.pk not in cache:
             user = self.context["request"].user
             if "_writable" not in self.context:
-                writable = scoping.report_districts_for(user, for_change=True).values_list("pk", flat=True)
+                writable = report_districts_for(user, for_change=True).values_list("pk", flat=True)
                 self.context["_writable"] = set(writable)
             cache[obj.pk] = selectors.visible_values(user, obj, writable=self.context["_writable"]) or {}
         return cache[obj.pk]
@@ -111,7 +111,7 @@ class WeeklyReportViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         queryset = (
-            scoping.weekly_reports_for(self.request.user)
+            weekly_reports_for(self.request.user)
             .select_related("district", "current_version")
             .prefetch_related("reviews")
         )
@@ -147,7 +147,7 @@ class RollupViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = RollupSerializer
 
     def get_queryset(self):
-        queryset = scoping.rollups_for(self.request.user)
+        queryset = rollups_for(self.request.user)
         week = _week(self.request)
         if week:
             queryset = queryset.filter(week_ending=week)

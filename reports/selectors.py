@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from reports import fields, weeks
 from reports.figures import SystemFigures
 from reports.models import ReportState, Rollup, Timeliness, WeeklyReport, report_state
-from rollout import scoping
+from reports.scoping import report_districts_for, rollups_for, weekly_reports_for
 from rollout.models import District, User
 from rollout.timeutils import local_now
 
@@ -80,13 +80,13 @@ class DistrictWeek:
 
 
 def _reports(user: User, districts, week_endings: list[date]) -> dict[tuple[int, date], WeeklyReport]:
-    rows = scoping.weekly_reports_for(user).filter(district__in=districts, week_ending__in=week_endings)
+    rows = weekly_reports_for(user).filter(district__in=districts, week_ending__in=week_endings)
     return {(r.district_id, r.week_ending): r for r in rows.select_related("current_version")}
 
 
 def week_overview(user: User, week_ending: date) -> list[DistrictWeek]:
     """Every district the user may see, with its report for the week (or none)."""
-    districts = list(scoping.report_districts_for(user).order_by("code"))
+    districts = list(report_districts_for(user).order_by("code"))
     reports = _reports(user, districts, [week_ending])
     return [DistrictWeek(d, week_ending, reports.get((d.pk, week_ending))) for d in districts]
 
@@ -160,10 +160,10 @@ class Grid:
 def completeness_grid(user: User, *, count: int = 12, last: date | None = None) -> Grid:
     """Districts × the last ``count`` weeks; rates count only weeks whose deadline has passed."""
     week_list = weeks.recent_weeks(count, last=last)
-    districts = list(scoping.report_districts_for(user).order_by("code"))
+    districts = list(report_districts_for(user).order_by("code"))
     reports = _reports(user, districts, week_list)
     # Weeks before the first report anyone in the user's scope sent predate the reporting itself.
-    start = scoping.weekly_reports_for(user).exclude(first_submitted_at=None).aggregate(w=Min("week_ending"))["w"]
+    start = weekly_reports_for(user).exclude(first_submitted_at=None).aggregate(w=Min("week_ending"))["w"]
     grid = Grid(weeks=week_list)
     for d in districts:
         cells = [
@@ -195,12 +195,12 @@ def week_completeness(user: User, week_ending: date | None = None) -> dict:
 def visible_values(user: User, report: WeeklyReport | None, *, writable: set[int] | None = None) -> dict | None:
     """What the user sees of a report: the district its working copy, everyone else what was sent.
 
-    ``writable``: the ids of ``scoping.report_districts_for(user, for_change=True)``, when already known.
+    ``writable``: the ids of ``report_districts_for(user, for_change=True)``, when already known.
     """
     if report is None:
         return None
     if writable is None:
-        writable = set(scoping.report_districts_for(user, for_change=True).values_list("pk", flat=True))
+        writable = set(report_districts_for(user, for_change=True).values_list("pk", flat=True))
     if report.district_id in writable:
         return report.values()
     return report.current_version.values() if report.current_version else None
@@ -246,7 +246,7 @@ def context_figures(system: SystemFigures) -> list[tuple[str, int]]:
 
 def rollup_weeks_for(user: User, count: int = 12) -> list[tuple[date, list[Rollup]]]:
     """Recent weeks with every roll-up revision (newest first) the user may download."""
-    rollups: QuerySet[Rollup] = scoping.rollups_for(user).filter(week_ending__gte=weeks.recent_weeks(count)[0])
+    rollups: QuerySet[Rollup] = rollups_for(user).filter(week_ending__gte=weeks.recent_weeks(count)[0])
     by_week: dict[date, list[Rollup]] = {}
     for rollup in rollups.order_by("-week_ending", "-revision"):
         by_week.setdefault(rollup.week_ending, []).append(rollup)
@@ -263,9 +263,7 @@ def _weeks_in_scope(user: User, scope, week_endings: list[date]) -> dict[date, l
 
     memo = scope.memo.setdefault(__name__, {"weeks": {}})
     if "districts" not in memo:
-        memo["districts"] = [
-            d for d in scoping.report_districts_for(user).order_by("code") if d.pk in scope.district_ids
-        ]
+        memo["districts"] = [d for d in report_districts_for(user).order_by("code") if d.pk in scope.district_ids]
     districts, known = memo["districts"], memo["weeks"]
     missing = [w for w in week_endings if w not in known]
     if missing:

@@ -27,9 +27,10 @@ from reports.models import (
     Source,
     WeeklyReport,
 )
+from reports.scoping import report_districts_for, rollups_for, weekly_reports_for, weekly_reports_for_review
 from reports.services import reminders, submissions
 from reports.template_xlsx import template_build, template_read
-from rollout import outbox, scoping
+from rollout import outbox
 from rollout.downloads import XLSX, private_file_response
 from rollout.errors import ApplicationError
 from rollout.forms import UploadForm
@@ -49,12 +50,12 @@ def _week(week: date) -> date:
 
 
 def _district(request: HttpRequest, code: int, *, for_change: bool = False) -> District:
-    return get_object_or_404(scoping.report_districts_for(request.user, for_change=for_change), pk=code)
+    return get_object_or_404(report_districts_for(request.user, for_change=for_change), pk=code)
 
 
 def _report(request: HttpRequest, district: District, week: date) -> WeeklyReport | None:
     return (
-        scoping.weekly_reports_for(request.user)
+        weekly_reports_for(request.user)
         .select_related("current_version")
         .filter(district=district, week_ending=week)
         .first()
@@ -65,7 +66,7 @@ def _can_write(request: HttpRequest, district: District, report: WeeklyReport | 
     return (
         (report is None or not report.is_locked)
         and weeks.has_started(week)
-        and scoping.report_districts_for(request.user, for_change=True).filter(pk=district.pk).exists()
+        and report_districts_for(request.user, for_change=True).filter(pk=district.pk).exists()
     )
 
 
@@ -89,7 +90,7 @@ def _system(district: District, week: date) -> SystemFigures:
 def report_list(request: HttpRequest) -> HttpResponse:
     """Province staff: every district for one week. District officers: their district's weeks."""
     user = request.user
-    districts = scoping.report_districts_for(user)
+    districts = report_districts_for(user)
     if not districts.exists():
         raise PermissionDenied
     current = weeks.current_week()
@@ -122,7 +123,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def completeness_grid(request: HttpRequest) -> HttpResponse:
-    if not scoping.report_districts_for(request.user).exists():
+    if not report_districts_for(request.user).exists():
         raise PermissionDenied
     grid = selectors.completeness_grid(request.user, count=GRID_WEEKS)
     return render(request, "reports/grid.html", {"grid": grid, "rule": weeks.timeliness_rule_text()})
@@ -138,7 +139,7 @@ def _detail_context(request: HttpRequest, district: District, week: date, **extr
     can_review = bool(
         report
         and report.status == ReportStatus.SUBMITTED
-        and scoping.weekly_reports_for_review(request.user).filter(pk=report.pk).exists()
+        and weekly_reports_for_review(request.user).filter(pk=report.pk).exists()
     )
     returned = (
         report.reviews.select_related("reviewed_by").first()
@@ -293,7 +294,7 @@ def report_upload(request: HttpRequest, code: int, week: date) -> HttpResponse:
 def report_review(request: HttpRequest, code: int, week: date) -> HttpResponse:
     district = _district(request, code)
     week = _week(week)
-    report = get_object_or_404(scoping.weekly_reports_for_review(request.user), district=district, week_ending=week)
+    report = get_object_or_404(weekly_reports_for_review(request.user), district=district, week_ending=week)
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
@@ -326,7 +327,7 @@ def report_review(request: HttpRequest, code: int, week: date) -> HttpResponse:
 def report_version(request: HttpRequest, code: int, week: date, number: int) -> HttpResponse:
     district = _district(request, code)
     week = _week(week)
-    report = get_object_or_404(scoping.weekly_reports_for(request.user), district=district, week_ending=week)
+    report = get_object_or_404(weekly_reports_for(request.user), district=district, week_ending=week)
     version = get_object_or_404(report.versions.select_related("submitted_by"), number=number)
     system = SystemFigures.from_dict(version.system_figures)
     return render(
@@ -384,7 +385,7 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def rollup_download(request: HttpRequest, pk: int) -> HttpResponse:
-    rollup = get_object_or_404(scoping.rollups_for(request.user), pk=pk)
+    rollup = get_object_or_404(rollups_for(request.user), pk=pk)
     return private_file_response(request, rollup.file_path, filename=rollup.filename, obj=rollup)
 
 
@@ -392,7 +393,7 @@ def rollup_download(request: HttpRequest, pk: int) -> HttpResponse:
 def reminder_settings(request: HttpRequest) -> HttpResponse:
     if not request.user.is_province_admin:
         raise PermissionDenied
-    districts = scoping.report_districts_for(request.user).order_by("code")
+    districts = report_districts_for(request.user).order_by("code")
     if request.method == "POST":
         district = get_object_or_404(districts, pk=request.POST.get("district"))
         enabled = request.POST.get("enabled") == "1"

@@ -8,13 +8,14 @@ from dashboard import apis as dashboard_apis
 from platforms import apis as apis_platforms
 from reports import apis as report_apis
 from rollout import apis
+from venues import apis as venue_apis
 
 router = DefaultRouter()
 router.register("provinces", apis.ProvinceViewSet, basename="province")
 router.register("districts", apis.DistrictViewSet, basename="district")
 router.register("communes", apis.CommuneViewSet, basename="commune")
 router.register("agencies", apis.AgencyViewSet, basename="agency")
-router.register("venues", apis.VenueViewSet, basename="venue")
+router.register("venues", venue_apis.VenueViewSet, basename="venue")
 router.register("checkpoints", checkpoint_apis.CheckpointViewSet, basename="checkpoint")
 router.register("facilities", apis.FacilityViewSet, basename="facility")
 router.register("me", apis.MeView, basename="me")

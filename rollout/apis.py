@@ -5,20 +5,16 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from rollout import scoping
-from rollout.models import Agency, Commune, District, HealthFacility, Province, Venue
+from rollout.models import Agency, Commune, District, HealthFacility, Province
 from rollout.text import fold
-from venues.services.checkins import venue_checkin_url, venue_qr_png
 
 
 class TokenView(ObtainAuthToken):
@@ -52,32 +48,6 @@ class AgencySerializer(serializers.ModelSerializer):
     class Meta:
         model = Agency
         fields = ["id", "name", "kind", "district", "commune", "address", "staff_headcount", "is_active"]
-
-
-class VenueSerializer(serializers.ModelSerializer):
-    checkin_url = serializers.SerializerMethodField(help_text="What the venue's QR code encodes (public check-in).")
-    qr_png_url = serializers.SerializerMethodField(help_text="The QR code as a PNG image (same authentication).")
-
-    class Meta:
-        model = Venue
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "district",
-            "commune",
-            "agency",
-            "address",
-            "is_active",
-            "checkin_url",
-            "qr_png_url",
-        ]
-
-    def get_checkin_url(self, venue: Venue) -> str:
-        return venue_checkin_url(venue)
-
-    def get_qr_png_url(self, venue: Venue) -> str:
-        return reverse("api:venue-qr-png", args=[venue.pk], request=self.context.get("request"))
 
 
 class FacilitySerializer(serializers.ModelSerializer):
@@ -155,22 +125,6 @@ class AgencyViewSet(ScopedViewSet):
 
 
 @extend_schema_view(list=extend_schema(parameters=[SEARCH, DISTRICT]))
-class VenueViewSet(ScopedViewSet):
-    serializer_class = VenueSerializer
-    scope = staticmethod(scoping.venues_for)
-    filter_fields = {"district": "district_id"}
-
-    @extend_schema(responses={(200, "image/png"): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], url_path="qr.png", url_name="qr-png")
-    def qr_png(self, request, pk=None):
-        """The venue's QR code (PNG) carrying ``checkin_url``."""
-        venue = self.get_object()
-        response = HttpResponse(venue_qr_png(venue), content_type="image/png")
-        response["Content-Disposition"] = f'inline; filename="qr-venue-{venue.pk}.png"'
-        return response
-
-
-@extend_schema_view(list=extend_schema(parameters=[SEARCH, DISTRICT]))
 class FacilityViewSet(ScopedViewSet):
     serializer_class = FacilitySerializer
     scope = staticmethod(scoping.facilities_for)
@@ -212,7 +166,6 @@ def int_param(request, name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-DISTRICT = OpenApiParameter("district", int, description="District GSO code")
 FROM = OpenApiParameter("from", str, description="First day, YYYY-MM-DD")
 TO = OpenApiParameter("to", str, description="Last day, YYYY-MM-DD")
 DATE = OpenApiParameter("date", str, description="Day, YYYY-MM-DD")

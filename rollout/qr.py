@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import qrcode
 import qrcode.image.svg
@@ -52,3 +54,33 @@ def qr_svg(data: str) -> str:
     """A scalable QR (for print) as an SVG document."""
     image = _qr(data).make_image(image_factory=qrcode.image.svg.SvgPathImage)
     return image.to_string(encoding="unicode")
+
+
+# --- Personal QR codes read back -------------------------------------------------------------------
+# Each app that gives people a personal QR (a declaration's, SPEC §4) registers at start-up how to read
+# one back, so the venue staff's scanner knows every kind without importing the apps that issue them.
+
+
+@dataclass(frozen=True)
+class ScannedPerson:
+    full_name: str
+    phone: str
+    id_number: str
+    source: str  # which kind of code it was, e.g. "declaration"
+
+
+_person_readers: list[Callable[[str], ScannedPerson | None]] = []
+
+
+def register_person_reader(reader: Callable[[str], ScannedPerson | None]) -> None:
+    if reader not in _person_readers:
+        _person_readers.append(reader)
+
+
+def person_from_scan(text: str) -> ScannedPerson | None:
+    """The person a scanned personal QR points at, asking each registered reader; None if none knows it."""
+    for reader in _person_readers:
+        person = reader(text)
+        if person is not None:
+            return person
+    return None

@@ -10,10 +10,10 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from rollout import scoping
 from rollout.models import District, User, Venue
 from rollout.timeutils import day_bounds, days_bounds, local_date, local_today, local_tz
 from venues.models import CheckIn, Inspection
+from venues.scoping import checkins_for, inspections_for
 
 ACTIVE_DAYS = 7  # "active" venue: at least one scan in the last 7 days (also the dashboard's KPI)
 
@@ -24,7 +24,7 @@ ACTIVE_DAYS = 7  # "active" venue: at least one scan in the last 7 days (also th
 def checkin_list_for(user: User, *, first: date, last: date, venue_id: int | None = None) -> QuerySet[CheckIn]:
     """Check-ins the user may see, local days ``first``..``last``, newest first."""
     start, end = days_bounds(first, last)
-    checkins = scoping.checkins_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
+    checkins = checkins_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
     if venue_id is not None:
         checkins = checkins.filter(venue_id=venue_id)
     return checkins.select_related("venue").order_by("-checked_in_at", "-pk")
@@ -41,7 +41,7 @@ class DayCount:
 def checkin_daily_counts_for(user: User, *, first: date, last: date, venue_id: int | None = None) -> list[DayCount]:
     """Entries, recorded exits and flagged check-ins per local day, every day of the range (zeros too)."""
     start, end = days_bounds(first, last)
-    checkins = scoping.checkins_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
+    checkins = checkins_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
     if venue_id is not None:
         checkins = checkins.filter(venue_id=venue_id)
     rows = (
@@ -132,7 +132,7 @@ def venue_activity_rows(user: User, venues: list[Venue]) -> list[VenueActivity]:
     ):
         per_day[r["venue_id"]][r["day"]] = r["n"]
     latest: dict[int, Inspection] = {}
-    inspections = scoping.inspections_for(user).filter(venue_id__in=ids).order_by("venue_id", "-inspected_on", "-pk")
+    inspections = inspections_for(user).filter(venue_id__in=ids).order_by("venue_id", "-inspected_on", "-pk")
     for inspection in inspections:
         latest.setdefault(inspection.venue_id, inspection)
     days = [first + timedelta(days=i) for i in range(ACTIVE_DAYS)]
@@ -175,7 +175,7 @@ def venue_activity_summary(venues: QuerySet[Venue]) -> ActivitySummary:
 
 
 def inspection_list_for(user: User, *, venue: Venue | None = None) -> QuerySet[Inspection]:
-    inspections = scoping.inspections_for(user).select_related("venue", "venue__district")
+    inspections = inspections_for(user).select_related("venue", "venue__district")
     if venue is not None:
         inspections = inspections.filter(venue=venue)
     return inspections.order_by("-inspected_on", "-pk")

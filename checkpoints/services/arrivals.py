@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checkpoints.models import Arrival, Declaration, TestKind
+from checkpoints.scoping import checkpoints_for_arrivals
 from checkpoints.services.travel import (
     TEST_KINDS,
     TEST_RESULTS,
@@ -25,7 +26,6 @@ from checkpoints.services.travel import (
     parse_temperature,
     travel_clean,
 )
-from rollout import scoping
 from rollout.errors import ApplicationError
 from rollout.hooks import district_day_changed
 from rollout.models import Checkpoint, User
@@ -147,7 +147,7 @@ def arrival_duplicate_find(
 def _require_checkpoint(by: User, checkpoint_id: int | None) -> None:
     if checkpoint_id is None:
         return
-    if not scoping.checkpoints_for_arrivals(by).filter(pk=checkpoint_id).exists():
+    if not checkpoints_for_arrivals(by).filter(pk=checkpoint_id).exists():
         raise PermissionDenied
 
 
@@ -237,7 +237,7 @@ def arrivals_follow_up(arrivals: Iterable[tuple[int, datetime]]) -> None:
 
 def checkpoint_for(by: User, checkpoint_id: int | None) -> Checkpoint:
     """The checkpoint an arrival is recorded at: the given one if allowed, else the user's only one."""
-    allowed = scoping.checkpoints_for_arrivals(by)
+    allowed = checkpoints_for_arrivals(by)
     if checkpoint_id is not None:
         checkpoint = allowed.filter(pk=checkpoint_id).first()
         if checkpoint is None:

@@ -463,7 +463,7 @@ def daily_list_notify(*, daily_list_id: int) -> bool:
 def checkpoint_list_export(*, by: User, checkpoint: Checkpoint, day: date, request=None) -> tuple[IO[bytes], str]:
     """A checkpoint's whole list (every destination) for a local day, as an open temporary file.
 
-    The caller checked ``scoping.checkpoint_lists_for``. The export is audit-logged.
+    The caller checked ``checkpoint_lists_for``. The export is audit-logged.
     """
     start, end = day_bounds(day)
     arrivals = Arrival.objects.filter(checkpoint=checkpoint, arrived_at__gte=start, arrived_at__lt=end)
@@ -486,10 +486,14 @@ def checkpoint_list_export(*, by: User, checkpoint: Checkpoint, day: date, reque
     return output, f"nguoi-den-chot-{checkpoint.pk}-{day:%Y-%m-%d}.xlsx"
 
 
-def daily_lists_purge(*, before: date) -> int:
-    """Delete lists (files and rows) of days before ``before``: they hold personal data (SPEC §9)."""
-    old = list(DailyList.objects.filter(day__lt=before))
+def daily_lists_purge(before: date, dry_run: bool = False) -> tuple[int, list[tuple[str, int]]]:
+    """Delete lists (files and rows) of days before ``before``: they hold personal data (SPEC §9).
+    Returns how many, and each file with its row count (only counted with ``dry_run``)."""
+    old = list(DailyList.objects.filter(day__lt=before).order_by("day", "district"))
+    files = [(d.file, d.rows) for d in old]
+    if dry_run:
+        return len(old), files
     for daily_list in old:
         (Path(settings.PRIVATE_FILES_ROOT) / daily_list.file).unlink(missing_ok=True)
     DailyList.objects.filter(pk__in=[d.pk for d in old]).delete()
-    return len(old)
+    return len(old), files

@@ -93,3 +93,13 @@ def declaration_from_qr_text(text: str) -> Declaration | None:
     else:
         token = text
     return declaration_from_token(token)
+
+
+def declaration_person(text: str) -> qr.ScannedPerson | None:
+    """A scanned personal QR as a person, for other apps' scanners (registered with ``rollout.qr``)."""
+    declaration = declaration_from_qr_text(text)
+    if declaration is None:
+        return None
+    return qr.ScannedPerson(
+        full_name=declaration.full_name, phone=declaration.phone, id_number=declaration.id_number, source="declaration"
+    )

@@ -24,10 +24,11 @@ from openpyxl import Workbook
 
 from checkpoints.bulk import insert_rows
 from checkpoints.models import Arrival, TestKind, TestResult, Vehicle
+from checkpoints.scoping import checkpoints_for_arrivals
 from checkpoints.services.arrivals import DUPLICATE_WINDOW, ArrivalInput, arrival_clean, arrivals_follow_up
 from checkpoints.services.travel import unit_from_text
 from checkpoints.units import unit_index
-from rollout import scoping, tabular
+from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.models import Checkpoint, User
 from rollout.services.audit import Action, audit_record
@@ -328,7 +329,7 @@ def arrivals_import_commit(
     *, by: User, checkpoint: Checkpoint, upload: IO[bytes], request=None
 ) -> tuple[ImportResult, ImportPreview]:
     """Check the file again and store its valid new rows in one transaction (never twice)."""
-    if not scoping.checkpoints_for_arrivals(by).filter(pk=checkpoint.pk).exists():
+    if not checkpoints_for_arrivals(by).filter(pk=checkpoint.pk).exists():
         raise PermissionDenied
     preview = arrivals_import_read(upload, checkpoint=checkpoint)
     objects = [r.values | {"recorded_by_id": by.pk, "possible_duplicate_of_id": r.duplicate_of} for r in preview.new]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django import template
 
 from checkpoints import selectors
-from rollout import scoping
+from checkpoints.scoping import checkpoints_for_arrivals
 from rollout.models import Role
 from rollout.timeutils import local_today
 
@@ -32,5 +32,5 @@ def checkpoints_today(context):
     today = local_today()
     return [
         (c, selectors.arrival_list_for(user, day=today, checkpoint=c.pk).count())
-        for c in scoping.checkpoints_for_arrivals(user).filter(pk__in=user.scoped_checkpoint_ids())
+        for c in checkpoints_for_arrivals(user).filter(pk__in=user.scoped_checkpoint_ids())
     ]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from checkpoints import selectors
 from checkpoints.forms import DATETIME_LOCAL, ArrivalForm, ImportForm
 from checkpoints.models import Declaration
+from checkpoints.scoping import checkpoint_lists_for, checkpoints_for_arrivals
 from checkpoints.services import arrivals as arrival_services
 from checkpoints.services import imports
 from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
@@ -31,7 +32,7 @@ from rollout.models import Checkpoint, Role
 from rollout.timeutils import local_now, local_today
 from rollout.validators import mask_phone
 
-# Roles that see people's arrivals (the rows themselves come from scoping.arrivals_for).
+# Roles that see people's arrivals (the rows themselves come from arrivals_for).
 ARRIVAL_READERS = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF)
 KEEP_SESSION_KEY = "arrival_keep"
 IMPORT_SESSION_KEY = "arrival_import"
@@ -40,7 +41,7 @@ KEPT_FIELDS = ("origin_province", "origin_district", "origin_commune", "destinat
 
 
 def _recording_checkpoints(request: HttpRequest):
-    checkpoints = scoping.checkpoints_for_arrivals(request.user)
+    checkpoints = checkpoints_for_arrivals(request.user)
     if not checkpoints.exists():
         raise PermissionDenied
     return checkpoints
@@ -173,7 +174,7 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     # One download button: the checkpoint filtered on, or the user's only checkpoint.
-    exportable = scoping.checkpoint_lists_for(request.user)
+    exportable = checkpoint_lists_for(request.user)
     export = exportable.filter(pk=int(checkpoint)).first() if checkpoint.isdigit() else None
     if export is None and len(candidates := list(exportable[:2])) == 1:
         export = candidates[0]

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from checkpoints.scoping import checkpoint_lists_for, checkpoints_for_arrivals
 from rollout import scoping
 from rollout.models.org import CheckpointKind
 from rollout.timeutils import local_today
@@ -29,8 +30,8 @@ def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
     checkpoint = get_object_or_404(scoping.checkpoints_for(request.user).select_related("district"), pk=pk)
     context = {
         "checkpoint": checkpoint,
-        "can_record": scoping.checkpoints_for_arrivals(request.user).filter(pk=pk).exists(),
-        "can_export": scoping.checkpoint_lists_for(request.user).filter(pk=pk).exists(),
+        "can_record": checkpoints_for_arrivals(request.user).filter(pk=pk).exists(),
+        "can_export": checkpoint_lists_for(request.user).filter(pk=pk).exists(),
         "today": local_today(),
     }
     return render(request, "checkpoints/checkpoint_detail.html", context)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from checkpoints import selectors
+from checkpoints.scoping import checkpoint_lists_for, daily_lists_for
 from checkpoints.services.daily_lists import checkpoint_list_export, daily_list_filename, home_districts
 from rollout import outbox, scoping
 from rollout.downloads import XLSX, private_file_response
@@ -45,7 +46,7 @@ def daily_list_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "day": day,
-            "districts": scoping.districts_for(user).filter(pk__in=scoping.daily_lists_for(user).values("district"))
+            "districts": scoping.districts_for(user).filter(pk__in=daily_lists_for(user).values("district"))
             if not user.is_province_admin
             else home_districts(),
             "filters": {"district": district, "querystring": params.urlencode()},
@@ -57,7 +58,7 @@ def daily_list_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def daily_list_download(request: HttpRequest, pk: int) -> FileResponse:
     """Only the district's officers and province staff; every download is audit-logged."""
-    daily_list = get_object_or_404(scoping.daily_lists_for(request.user).select_related("district"), pk=pk)
+    daily_list = get_object_or_404(daily_lists_for(request.user).select_related("district"), pk=pk)
     return private_file_response(request, daily_list.file, filename=daily_list_filename(daily_list), obj=daily_list)
 
 
@@ -80,7 +81,7 @@ def daily_list_build(request: HttpRequest) -> HttpResponse:
 @login_required
 def checkpoint_export(request: HttpRequest, pk: int) -> FileResponse:
     """A checkpoint's own list for any day, generated on demand (every destination district)."""
-    checkpoint = get_object_or_404(scoping.checkpoint_lists_for(request.user), pk=pk)
+    checkpoint = get_object_or_404(checkpoint_lists_for(request.user), pk=pk)
     day = _day(request.GET.get("date")) or local_today()
     output, filename = checkpoint_list_export(by=request.user, checkpoint=checkpoint, day=day, request=request)
     return FileResponse(output, as_attachment=True, filename=filename, content_type=XLSX)

@@ -121,3 +121,18 @@ def vaccination_pending_facilities(day: date) -> list[HealthFacility]:
 
 def vaccination_history(facility: HealthFacility, *, limit: int = 31) -> list[VaccinationUpdate]:
     return list(facility.vaccination_updates.select_related("recorded_by").order_by("-day")[:limit])
+
+
+def vaccination_compliance(facilities: QuerySet[HealthFacility], days: list[date]) -> dict[date, list[int]]:
+    """Per day: [updated on the platform, by the cut-off, facilities] among ``facilities`` (vaccinating,
+    scoped). One query over the facilities' logs of those days (a row per facility and day at most)."""
+    count = facilities.count()
+    per_day = {day: [0, 0, count] for day in days}
+    logs = VaccinationUpdate.objects.filter(
+        facility__in=facilities, day__in=days, updated_on_platform=True
+    ).values_list("day", "platform_updated_at")
+    for day, updated_at in logs:
+        per_day[day][0] += 1
+        if updated_at is not None and updated_at <= cutoff_at(day):
+            per_day[day][1] += 1
+    return per_day

@@ -20,6 +20,7 @@ from platforms.selectors.health import (
     testing_by_district,
     testing_facilities,
     vaccinating_facilities,
+    vaccination_compliance,
     vaccination_day_status,
     vaccination_history,
 )
@@ -126,14 +127,10 @@ def vaccination_overview(request: HttpRequest) -> HttpResponse:
         vaccinating_facilities(scoping.facilities_for(user, for_change=True)).filter(pk__in=user.scoped_facility_ids())
     )
     window = [today - timedelta(days=i) for i in range(29, -1, -1)]
-    days_rows = scoping.district_days_for(user).filter(day__gte=window[0], day__lte=today)
+    charted = vaccinating_facilities(facilities)
     if district.isdigit():
-        days_rows = days_rows.filter(district_id=int(district))
-    per_day: dict[date, list[int]] = {d: [0, 0, 0] for d in window}
-    for r in days_rows:
-        per_day[r.day][0] += r.vaccination_updated
-        per_day[r.day][1] += r.vaccination_on_time
-        per_day[r.day][2] += r.vaccination_facilities
+        charted = charted.filter(district_id=int(district))
+    per_day = vaccination_compliance(charted, window)
     chart = Chart(
         "vaccination",
         _("Facilities that updated the day's vaccination data (%)"),

@@ -29,7 +29,8 @@ from reports.models import (
     WeeklyReport,
     WeeklyReportVersion,
 )
-from rollout import outbox, scoping
+from reports.scoping import report_districts_for, weekly_reports_for_review
+from rollout import outbox
 from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer, Role, User
 from rollout.services.audit import Action, audit_record
@@ -55,7 +56,7 @@ def district_officers(district_id: int):
 
 
 def _check_can_write(by: User, district: District, week_ending: date) -> None:
-    if not scoping.report_districts_for(by, for_change=True).filter(pk=district.pk).exists():
+    if not report_districts_for(by, for_change=True).filter(pk=district.pk).exists():
         raise PermissionDenied
     if not weeks.is_week_ending(week_ending):
         raise ApplicationError(_("A reporting week is named by its Friday."))
@@ -196,7 +197,7 @@ def report_review(
     request: HttpRequest | None = None,
 ) -> ReportReview:
     """Approve (locks the week) or return (the district reads the comment and sends again)."""
-    if not scoping.weekly_reports_for_review(by).filter(pk=report.pk).exists():
+    if not weekly_reports_for_review(by).filter(pk=report.pk).exists():
         raise PermissionDenied
     if decision not in ReviewDecision.values:
         raise ApplicationError(_("Choose to approve or to return the report."))

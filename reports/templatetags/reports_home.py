@@ -6,7 +6,7 @@ from django import template
 
 from reports import selectors, weeks
 from reports.models import ReportState, Rollup
-from rollout import scoping
+from reports.scoping import report_districts_for, rollups_for
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def district_report_panel(context) -> dict:
     user = context["request"].user
     week = weeks.current_week()
     items = []
-    for district in scoping.report_districts_for(user, for_change=True).order_by("code"):
+    for district in report_districts_for(user, for_change=True).order_by("code"):
         history = selectors.district_history(user, district, weeks.recent_weeks(4))
         items.append((history[0], [h for h in history[1:] if h.state == ReportState.RETURNED or h.is_missing]))
     return {"items": items, "week": week, "due_at": weeks.due_at(week)}
@@ -27,7 +27,7 @@ def district_report_panel(context) -> dict:
 def province_report_panel(context) -> dict:
     """This week's completeness, reports waiting for review, and the latest roll-up."""
     user = context["request"].user
-    latest = scoping.rollups_for(user).order_by("-week_ending", "-revision").first()
+    latest = rollups_for(user).order_by("-week_ending", "-revision").first()
     due_week = weeks.last_due_week()
     return {
         "user": user,

@@ -1,6 +1,5 @@
 """Core domain models. One module per area; everything is importable from ``rollout.models``."""
 
-from dashboard.models import ArrivalDay, DistrictDay, VenueDay
 from rollout.models.accounts import Role, RoleAssignment, User
 from rollout.models.org import Agency, Checkpoint, FocalOfficer, HealthFacility, Venue
 from rollout.models.system import AuditEvent, FollowUp, Heartbeat, JobRun, Notification
@@ -8,12 +7,10 @@ from rollout.models.units import Commune, District, Province
 
 __all__ = [
     "Agency",
-    "ArrivalDay",
     "AuditEvent",
     "Checkpoint",
     "Commune",
     "District",
-    "DistrictDay",
     "FocalOfficer",
     "FollowUp",
     "HealthFacility",
@@ -25,5 +22,4 @@ __all__ = [
     "RoleAssignment",
     "User",
     "Venue",
-    "VenueDay",
 ]

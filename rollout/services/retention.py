@@ -1,10 +1,10 @@
 """Deleting personal data after the retention period (SPEC §9): the nightly job and its command.
 
-Check-ins, arrivals and declarations of local days before ``oldest_kept_day`` (the last
-``PERSONAL_DATA_RETENTION_DAYS`` days are kept, today included) are deleted, and so are the daily arrival
-lists of those days (files and rows), which hold the same people. The daily aggregates (``DistrictDay``,
-``VenueDay``, ``ArrivalDay``) are kept: they are what the dashboards and reports show for older days, and
-they are never rebuilt for a purged day (``rollout.services.stats``).
+Each app registers, at start-up, the personal data it holds (``register``): check-ins, arrivals,
+declarations, the daily arrival lists (files and rows)… The purge deletes, for each in the order given,
+what belongs to local days before ``oldest_kept_day`` (the last ``PERSONAL_DATA_RETENTION_DAYS`` days
+are kept, today included). The daily aggregates are kept: they are what the dashboards and reports show
+for older days, and they are never rebuilt for a purged day.
 
 Rows go in batches of ``BATCH`` primary keys, each batch in its own transaction, so a large first purge
 neither holds one long lock nor loads every row at once; a run stopped half-way is finished by the next.
@@ -13,19 +13,19 @@ neither holds one long lock nor loads every row at once; a run stopped half-way 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival, DailyList, Declaration
-from checkpoints.services.daily_lists import daily_lists_purge
+from rollout import outbox
 from rollout.figures import num
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
 from rollout.timeutils import day_bounds, local_today, oldest_kept_day
-from venues.models import CheckIn
 
 logger = logging.getLogger(__name__)
 
@@ -47,25 +47,52 @@ class PurgeResult:
         return f"before {self.first_kept_day:%d/%m/%Y}: {verb} {counts}"
 
     def in_words(self) -> str:
-        """For the jobs panel, in the active language."""
-        values = {
-            "day": f"{self.first_kept_day:%d/%m/%Y}",
-            "checkins": num(self.deleted.get("check-ins", 0)),
-            "arrivals": num(self.deleted.get("arrivals", 0)),
-            "declarations": num(self.deleted.get("declarations", 0)),
-            "lists": num(self.deleted.get("daily lists", 0)),
-        }
+        """For the jobs panel, in the active language: "Before 11/11/2026, deleted 3 check-ins and …"."""
+        words = [f"{num(self.deleted.get(kind.label, 0))} {kind.words}" for kind in sorted_kinds()]
+        items = (
+            words[0]
+            if len(words) == 1
+            else _("%(first)s and %(last)s")
+            % {
+                "first": ", ".join(words[:-1]),
+                "last": words[-1],
+            }
+        )
+        day = f"{self.first_kept_day:%d/%m/%Y}"
         if self.dry_run:
-            text = _(
-                "Before %(day)s, would delete %(checkins)s check-ins, %(arrivals)s arrivals, "
-                "%(declarations)s declarations and %(lists)s daily lists"
-            )
-        else:
-            text = _(
-                "Before %(day)s, deleted %(checkins)s check-ins, %(arrivals)s arrivals, "
-                "%(declarations)s declarations and %(lists)s daily lists"
-            )
-        return text % values
+            return _("Before %(day)s, would delete %(items)s") % {"day": day, "items": items}
+        return _("Before %(day)s, deleted %(items)s") % {"day": day, "items": items}
+
+
+# --- What the apps hold ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """One kind of personal data an app holds, and how to delete what is older than the retention.
+
+    ``rows(cutoff, first_kept)`` gives the queryset to delete in batches (``cutoff`` is the local midnight
+    starting ``first_kept``, the oldest kept day); or ``purge(first_kept, dry_run)`` does it all and
+    returns (count, [(file, rows)]) when there is more than rows to delete (files).
+    """
+
+    label: str  # a key for counts, the command and the audit log: "check-ins"
+    words: str  # how the jobs panel says it, translated: "lượt quét QR"
+    order: int  # lower first: what points at something goes before it (arrivals before declarations)
+    rows: Callable[[datetime, date], models.QuerySet] | None = None
+    purge: Callable[[date, bool], tuple[int, list[tuple[str, int]]]] | None = None
+
+
+_KINDS: dict[str, PersonalData] = {}
+
+
+def register(kind: PersonalData) -> None:
+    """Each app adds its personal data here in ``AppConfig.ready()``."""
+    _KINDS[kind.label] = kind
+
+
+def sorted_kinds() -> list[PersonalData]:
+    return sorted(_KINDS.values(), key=lambda k: (k.order, k.label))
 
 
 def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> PurgeResult:
@@ -74,16 +101,16 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
     cutoff, _end = day_bounds(first_kept)  # local midnight starting the oldest kept day
     result = PurgeResult(first_kept_day=first_kept, dry_run=dry_run)
     with job_run(JOB, before=first_kept.isoformat(), dry_run=dry_run) as run:
-        # Arrivals before declarations: an arrival points at its declaration.
-        for label, rows in (
-            ("check-ins", CheckIn.objects.filter(checked_in_at__lt=cutoff)),
-            ("arrivals", Arrival.objects.filter(arrived_at__lt=cutoff)),
-            ("declarations", Declaration.objects.filter(created_at__lt=cutoff)),
-        ):
-            result.deleted[label] = rows.count() if dry_run else _delete_in_batches(rows)
-        old_lists = DailyList.objects.filter(day__lt=first_kept)
-        result.files = list(old_lists.order_by("day", "district").values_list("file", "rows"))
-        result.deleted["daily lists"] = len(result.files) if dry_run else daily_lists_purge(before=first_kept)
+        for kind in sorted_kinds():
+            if kind.purge is not None:
+                count, files = kind.purge(first_kept, dry_run)
+                result.files += files
+            else:
+                rows = kind.rows(cutoff, first_kept)
+                count = rows.count() if dry_run else _delete_in_batches(rows)
+            result.deleted[kind.label] = count
+        if not dry_run:  # housekeeping of the same night: finished follow-ups are not kept either
+            outbox.forget_finished(days=settings.OUTBOX_KEEP_DAYS)
         run.result = result.in_words()
         if not dry_run:
             # Counts only: the audit log never holds personal data.

@@ -190,7 +190,7 @@ def test_focal_officer_is_emailed_once_per_revision_and_district_officers_notifi
 def test_purge_deletes_old_lists_and_their_files(arrival, files_root):
     old = daily_list_build(district=district("bat_xat"), day=DAY)
     kept = daily_list_build(district=district("bat_xat"), day=DAY + timedelta(days=5))
-    assert daily_lists_purge(before=DAY + timedelta(days=1)) == 1
+    assert daily_lists_purge(before=DAY + timedelta(days=1))[0] == 1
     assert not (files_root / old.file).exists() and (files_root / kept.file).exists()
     assert list(DailyList.objects.all()) == [kept]
 

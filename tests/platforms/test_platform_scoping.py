@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from dashboard.models import ArrivalDay, DistrictDay, VenueDay
+from dashboard.scoping import arrival_days_for, district_days_for, overview_districts_for, venue_days_for
 from platforms.models import AdoptionUpdate, VaccinationUpdate
+from platforms.scoping import adoption_updates_for, vaccination_updates_for
 from rollout import scoping
 from rollout.models import JobRun
 from tests.factories import AgencyFactory, CheckpointFactory, FacilityFactory, VenueFactory
@@ -42,39 +44,37 @@ def districts_of(queryset, field: str = "district") -> set[str]:
 @pytest.mark.parametrize("persona", ["province_admin", "province_viewer", "health_officer"])
 def test_province_roles_read_every_districts_figures(request, figures, persona):
     user = request.getfixturevalue(persona)
-    assert districts_of(scoping.district_days_for(user)) == {"bat_xat", "sa_pa"}
-    assert districts_of(scoping.venue_days_for(user)) == {"bat_xat", "sa_pa"}
-    assert districts_of(scoping.arrival_days_for(user)) == {"bat_xat", "sa_pa"}
-    assert scoping.overview_districts_for(user).count() == 9
+    assert districts_of(district_days_for(user)) == {"bat_xat", "sa_pa"}
+    assert districts_of(venue_days_for(user)) == {"bat_xat", "sa_pa"}
+    assert districts_of(arrival_days_for(user)) == {"bat_xat", "sa_pa"}
+    assert overview_districts_for(user).count() == 9
 
 
 def test_district_officer_reads_own_districts_figures_only(figures, district_officer, other_district_officer):
-    assert districts_of(scoping.district_days_for(district_officer)) == {"bat_xat"}
-    assert districts_of(scoping.venue_days_for(district_officer)) == {"bat_xat"}
-    assert districts_of(scoping.arrival_days_for(district_officer)) == {"bat_xat"}
-    assert districts_of(scoping.adoption_updates_for(district_officer), "agency__district") == {"bat_xat"}
-    assert districts_of(scoping.vaccination_updates_for(district_officer), "facility__district") == {"bat_xat"}
-    assert list(scoping.overview_districts_for(district_officer).values_list("short_codename", flat=True)) == [
-        "bat_xat"
-    ]
-    assert districts_of(scoping.district_days_for(other_district_officer)) == {"sa_pa"}
+    assert districts_of(district_days_for(district_officer)) == {"bat_xat"}
+    assert districts_of(venue_days_for(district_officer)) == {"bat_xat"}
+    assert districts_of(arrival_days_for(district_officer)) == {"bat_xat"}
+    assert districts_of(adoption_updates_for(district_officer), "agency__district") == {"bat_xat"}
+    assert districts_of(vaccination_updates_for(district_officer), "facility__district") == {"bat_xat"}
+    assert list(overview_districts_for(district_officer).values_list("short_codename", flat=True)) == ["bat_xat"]
+    assert districts_of(district_days_for(other_district_officer)) == {"sa_pa"}
 
 
 def test_agency_admin_reads_own_venues_and_adoption(figures, agency_admin, agency):
-    assert not scoping.district_days_for(agency_admin).exists()
-    assert [v.venue.agency_id for v in scoping.venue_days_for(agency_admin)] == [agency.pk]
-    assert [u.agency_id for u in scoping.adoption_updates_for(agency_admin)] == [agency.pk]
-    assert not scoping.overview_districts_for(agency_admin).exists()
+    assert not district_days_for(agency_admin).exists()
+    assert [v.venue.agency_id for v in venue_days_for(agency_admin)] == [agency.pk]
+    assert [u.agency_id for u in adoption_updates_for(agency_admin)] == [agency.pk]
+    assert not overview_districts_for(agency_admin).exists()
 
 
 def test_checkpoint_staff_reads_own_checkpoints_arrivals(figures, checkpoint_staff, checkpoint):
-    assert [a.checkpoint_id for a in scoping.arrival_days_for(checkpoint_staff)] == [checkpoint.pk]
-    assert not scoping.venue_days_for(checkpoint_staff).exists()
+    assert [a.checkpoint_id for a in arrival_days_for(checkpoint_staff)] == [checkpoint.pk]
+    assert not venue_days_for(checkpoint_staff).exists()
 
 
 def test_facility_staff_reads_own_vaccination_log(figures, facility_staff, facility):
-    assert [u.facility_id for u in scoping.vaccination_updates_for(facility_staff)] == [facility.pk]
-    assert not scoping.adoption_updates_for(facility_staff).exists()
+    assert [u.facility_id for u in vaccination_updates_for(facility_staff)] == [facility.pk]
+    assert not adoption_updates_for(facility_staff).exists()
 
 
 def test_only_province_admins_read_job_runs(figures, province_admin, province_viewer, health_officer):
@@ -87,8 +87,8 @@ def test_outsider_and_deactivated_users_read_nothing(figures, outsider, district
     district_officer.is_active = False
     for user in (outsider, district_officer):
         for rule in (
-            scoping.district_days_for, scoping.venue_days_for, scoping.arrival_days_for,
-            scoping.adoption_updates_for, scoping.vaccination_updates_for, scoping.job_runs_for,
-            scoping.overview_districts_for,
+            district_days_for, venue_days_for, arrival_days_for,
+            adoption_updates_for, vaccination_updates_for, scoping.job_runs_for,
+            overview_districts_for,
         ):  # fmt: skip
             assert not rule(user).exists(), rule.__name__

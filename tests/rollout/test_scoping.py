@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from checkpoints.scoping import arrivals_for
 from rollout import scoping
 from rollout.models import Role, RoleAssignment, User
 from tests.factories import (
@@ -15,6 +16,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from venues.scoping import checkins_for
 
 pytestmark = pytest.mark.django_db
 
@@ -98,22 +100,22 @@ def test_deactivated_user_sees_nothing(district_officer, two_districts):
 def test_personal_data_is_hidden_from_province_viewers(province_viewer, health_officer, bat_xat):
     CheckInFactory(venue=VenueFactory(district=bat_xat))
     ArrivalFactory(destination_district=bat_xat)
-    assert not scoping.checkins_for(province_viewer).exists()
-    assert not scoping.arrivals_for(province_viewer).exists()
-    assert scoping.checkins_for(health_officer).count() == 1
-    assert scoping.arrivals_for(health_officer).count() == 1
+    assert not checkins_for(province_viewer).exists()
+    assert not arrivals_for(province_viewer).exists()
+    assert checkins_for(health_officer).count() == 1
+    assert arrivals_for(health_officer).count() == 1
 
 
 def test_district_officer_sees_arrivals_bound_for_own_district(district_officer, bat_xat, sa_pa):
     mine = ArrivalFactory(destination_district=bat_xat)
     ArrivalFactory(destination_district=sa_pa)
-    assert list(scoping.arrivals_for(district_officer)) == [mine]
+    assert list(arrivals_for(district_officer)) == [mine]
 
 
 def test_checkpoint_staff_sees_own_checkpoint_arrivals(checkpoint_staff, checkpoint):
     mine = ArrivalFactory(checkpoint=checkpoint)
     ArrivalFactory()
-    assert list(scoping.arrivals_for(checkpoint_staff)) == [mine]
+    assert list(arrivals_for(checkpoint_staff)) == [mine]
 
 
 def test_role_scope_constraint_refuses_a_district_officer_without_district(units):

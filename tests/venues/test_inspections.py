@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from rollout import scoping
 from tests.factories import CheckInFactory, VenueFactory
 from tests.venues.helpers import local
 from venues.models import Inspection
+from venues.scoping import inspection_venues_for, inspections_for
 from venues.selectors import inspection_figures
 
 pytestmark = pytest.mark.django_db
@@ -144,9 +144,9 @@ def test_scoping_of_inspections_and_inspectable_venues(district_officer, other_d
     sa_pa_venue = VenueFactory(district=sa_pa)
     own = Inspection.objects.create(venue=venues["busy"], inspected_on=date(2021, 11, 1), inspector="X", compliant=True)
     other = Inspection.objects.create(venue=sa_pa_venue, inspected_on=date(2021, 11, 1), inspector="Y", compliant=True)
-    assert list(scoping.inspections_for(district_officer)) == [own]
-    assert list(scoping.inspections_for(other_district_officer)) == [other]
-    assert set(scoping.inspection_venues_for(district_officer)) == set(venues.values())
+    assert list(inspections_for(district_officer)) == [own]
+    assert list(inspections_for(other_district_officer)) == [other]
+    assert set(inspection_venues_for(district_officer)) == set(venues.values())
 
 
 def test_inspection_figures_for_the_weekly_report(venues, bat_xat, sa_pa):

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkpoints.services.declarations import declaration_from_qr_text
 from rollout import qr
 from rollout.errors import ApplicationError
 from rollout.hooks import district_day_changed
@@ -150,14 +149,9 @@ def visitor_from_qr(text: str) -> Visitor | None:
             if row:
                 return Visitor(source="visitor_pass", **row)
         return None
-    declaration = declaration_from_qr_text(text)
-    if declaration is not None:
-        return Visitor(
-            full_name=declaration.full_name,
-            phone=declaration.phone,
-            id_number=declaration.id_number,
-            source="declaration",
-        )
+    person = qr.person_from_scan(text)
+    if person is not None:
+        return Visitor(full_name=person.full_name, phone=person.phone, id_number=person.id_number, source=person.source)
     return None
 
 

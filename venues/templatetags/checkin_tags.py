@@ -9,6 +9,7 @@ from rollout import scoping
 from rollout.models import Venue
 from rollout.timeutils import day_bounds, local_today
 from venues import selectors as sel
+from venues.scoping import checkin_venues_for, checkins_for, inspection_venues_for, inspections_for
 from venues.services import checkins as svc
 
 register = template.Library()
@@ -26,12 +27,12 @@ def venue_checkin_panel(context, venue: Venue) -> dict:
         "venue": venue,
         "show_qr": in_scope,
         "checkin_url": svc.venue_checkin_url(venue) if in_scope else "",
-        "can_manage": scoping.checkin_venues_for(user).filter(pk=venue.pk).exists(),
-        "can_see_log": scoping.checkins_for(user).filter(venue=venue).query.is_empty() is False,
-        "can_inspect": scoping.inspection_venues_for(user).filter(pk=venue.pk).exists(),
+        "can_manage": checkin_venues_for(user).filter(pk=venue.pk).exists(),
+        "can_see_log": checkins_for(user).filter(venue=venue).query.is_empty() is False,
+        "can_inspect": inspection_venues_for(user).filter(pk=venue.pk).exists(),
         "activity": sel.venue_activity_rows(user, list(annotated))[0],
         "inspections": sel.inspection_list_for(user, venue=venue)[:10],
-        "show_inspections": scoping.inspections_for(user).query.is_empty() is False,
+        "show_inspections": inspections_for(user).query.is_empty() is False,
     }
 
 
@@ -42,7 +43,7 @@ def agency_checkin_home(context) -> dict:
     start, end = day_bounds(local_today())
     today = Q(checkins__checked_in_at__gte=start, checkins__checked_in_at__lt=end)
     venues = (
-        scoping.checkin_venues_for(user)
+        checkin_venues_for(user)
         .filter(agency__in=user.scoped_agency_ids())
         .annotate(
             today=Count("checkins", filter=today), flagged=Count("checkins", filter=today & Q(checkins__flagged=True))

@@ -25,6 +25,7 @@ from rollout.validators import mask_phone
 from venues import selectors as sel
 from venues.forms import HEALTH_QUESTIONS, LogFilterForm, StaffEntryForm, VisitorLookupForm
 from venues.models import CheckIn, CheckInMethod
+from venues.scoping import checkin_venues_for, checkins_for
 from venues.services import checkins as svc
 from venues.services.visitor_log import visitor_log_workbook
 
@@ -79,7 +80,7 @@ def _entry_recorded(request: HttpRequest, checkin: CheckIn, created: bool) -> No
 @login_required
 def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff scan a visitor's QR (or look them up by phone / ID) and record entry or exit in one tap."""
-    venue = get_object_or_404(scoping.checkin_venues_for(request.user).select_related("district"), pk=pk)
+    venue = get_object_or_404(checkin_venues_for(request.user).select_related("district"), pk=pk)
     if not venue.is_active:
         raise Http404
     action = request.POST.get("action", "") if request.method == "POST" else ""
@@ -106,7 +107,7 @@ def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("venues:venue-scan", pk=venue.pk)
     elif action == "lookup" and lookup.is_valid():
         query = lookup.cleaned_data["query"]
-        known = scoping.checkins_for(request.user).filter(venue=venue, **query).order_by("-checked_in_at").first()
+        known = checkins_for(request.user).filter(venue=venue, **query).order_by("-checked_in_at").first()
         found = Found(
             known.full_name if known else "",
             known.phone if known else query.get("phone", ""),
@@ -121,9 +122,7 @@ def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
         _entry_recorded(request, checkin, created)
         return redirect("venues:venue-scan", pk=venue.pk)
     elif action == "exit":
-        checkin = get_object_or_404(
-            scoping.checkins_for(request.user).filter(venue=venue), pk=request.POST.get("checkin") or 0
-        )
+        checkin = get_object_or_404(checkins_for(request.user).filter(venue=venue), pk=request.POST.get("checkin") or 0)
         try:
             svc.checkin_checkout(checkin=checkin)
         except ApplicationError as exc:
@@ -158,7 +157,7 @@ def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _log_scope(request: HttpRequest) -> tuple[LogFilterForm, list[Venue]]:
-    if scoping.checkins_for(request.user).query.is_empty():
+    if checkins_for(request.user).query.is_empty():
         raise Http404  # a role that never sees people (province viewer, checkpoint staff…)
     venues = list(scoping.venues_for(request.user).order_by("name")[: MAX_VENUE_CHOICES + 1])
     form = LogFilterForm(request.GET or None, venues=venues[:MAX_VENUE_CHOICES])

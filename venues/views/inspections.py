@@ -16,13 +16,14 @@ from rollout.views.listing import search_filter_page
 from venues import selectors as sel
 from venues.forms import InspectionForm
 from venues.models import Inspection
+from venues.scoping import inspection_venues_for, inspections_for
 from venues.services.inspections import inspection_record
 
 
 @login_required
 def inspection_list(request: HttpRequest) -> HttpResponse:
     """Every venue the user may see with last check-in, 7-day count, days without scans; idlest first."""
-    if scoping.inspections_for(request.user).query.is_empty():
+    if inspections_for(request.user).query.is_empty():
         raise Http404  # roles that do not inspect or follow inspections
     districts = scoping.districts_for(request.user)
     venues = sel.venue_activity_queryset(
@@ -35,9 +36,7 @@ def inspection_list(request: HttpRequest) -> HttpResponse:
     filtered = Venue.objects.filter(pk__in=page.paginator.object_list.values("pk"))
     rows = sel.venue_activity_rows(request.user, list(page))
     can_inspect = set(
-        scoping.inspection_venues_for(request.user)
-        .filter(pk__in=[r.venue.pk for r in rows])
-        .values_list("pk", flat=True)
+        inspection_venues_for(request.user).filter(pk__in=[r.venue.pk for r in rows]).values_list("pk", flat=True)
     )
     for row in rows:
         row.can_inspect = row.venue.pk in can_inspect
@@ -74,7 +73,7 @@ def _inspection_page(request: HttpRequest, venue: Venue, form: InspectionForm, i
 
 @login_required
 def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
-    venue = get_object_or_404(scoping.inspection_venues_for(request.user).select_related("district", "commune"), pk=pk)
+    venue = get_object_or_404(inspection_venues_for(request.user).select_related("district", "commune"), pk=pk)
     form = InspectionForm(
         request.POST or None,
         initial={"inspected_on": local_today(), "inspector": request.user.get_full_name()},
@@ -88,9 +87,7 @@ def inspection_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def inspection_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    inspection = get_object_or_404(
-        scoping.inspections_for(request.user, for_change=True).select_related("venue"), pk=pk
-    )
+    inspection = get_object_or_404(inspections_for(request.user, for_change=True).select_related("venue"), pk=pk)
     venue = inspection.venue
     form = InspectionForm(
         request.POST or None, instance=inspection, initial={"compliant": "yes" if inspection.compliant else "no"}

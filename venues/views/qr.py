@@ -16,6 +16,7 @@ from rollout import scoping
 from rollout.models import Venue
 from rollout.text import fold
 from rollout.views.listing import search_filter_page
+from venues.scoping import checkin_venues_for
 from venues.services import checkins as svc
 
 MAX_POSTERS = 200  # one print job; more is split into pages of the poster list
@@ -69,9 +70,7 @@ def poster_list(request: HttpRequest) -> HttpResponse:
 
     Province and district users narrow by ?district=, ?kind=, ?q= (the venue list's filters).
     """
-    venues = (
-        scoping.checkin_venues_for(request.user).filter(is_active=True).select_related("district", "commune", "agency")
-    )
+    venues = checkin_venues_for(request.user).filter(is_active=True).select_related("district", "commune", "agency")
     page, filters = search_filter_page(
         request, venues, districts=scoping.districts_for(request.user), per_page=MAX_POSTERS
     )
@@ -82,7 +81,7 @@ def poster_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def venue_qr_rotate(request: HttpRequest, pk: int) -> HttpResponse:
-    venue = get_object_or_404(scoping.checkin_venues_for(request.user), pk=pk)
+    venue = get_object_or_404(checkin_venues_for(request.user), pk=pk)
     svc.venue_qr_rotate(venue=venue)
     messages.success(
         request,
