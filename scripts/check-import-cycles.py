@@ -31,7 +31,8 @@ def top_level_imports(tree: ast.Module, package: str) -> set[str]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base]).strip(".")
+                    parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parent, base]).strip(".")
                 found.add(base)
                 found.update(f"{base}.{alias.name}" for alias in node.names)
             elif isinstance(node, ast.If) and "TYPE_CHECKING" not in ast.unparse(node.test):
