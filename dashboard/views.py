@@ -22,10 +22,10 @@ from platforms.selectors.adoption import agency_adoption_list, laggards
 from platforms.selectors.health import cutoff_at, cutoff_passed, testing_by_district, vaccination_day_status
 from rollout import scoping
 from rollout.models import Commune, District, Role
+from rollout.permissions import can
 from rollout.timeutils import local_today
 
 # Roles that see agencies' adoption figures (as ``scoping.agencies_for``).
-ADOPTION_ROLES = (Role.PROVINCE_ADMIN, Role.PROVINCE_VIEWER, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN)
 
 DISTRICT_COLUMNS = [
     ("name", _("District")),
@@ -97,7 +97,7 @@ def _district_context(request: HttpRequest, district: District, today) -> dict:
         "cutoff": cutoff_at(today),
         "cutoff_passed": cutoff_passed(today),
         "testing": testing_by_district(facilities)[1],
-        "show_adoption": user.has_role(*ADOPTION_ROLES),
+        "show_adoption": can(user, "adoption.view"),
     }
     if context["show_adoption"]:
         agencies = scoping.agencies_for(user).filter(district=district)
@@ -133,7 +133,7 @@ def commune_overview(request: HttpRequest, code: int, commune: int) -> HttpRespo
         "venues": venue_activity(request.user, commune_obj, today),
         "chart": commune_arrivals(request.user, commune_obj, today, span),
         "span_links": [(n, _query(request, days=str(n)), n == span) for n in CHART_DAYS],
-        "show_adoption": request.user.has_role(*ADOPTION_ROLES),
+        "show_adoption": can(request.user, "adoption.view"),
     }
     if context["show_adoption"]:
         agencies = scoping.agencies_for(request.user).filter(district=district, commune=commune_obj)

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 
 from reports.models import Rollup, WeeklyReport
 from rollout.models import District, Role, User
+from rollout.permissions import CAPABILITIES
 from rollout.scoping import ALL, Rule, in_districts, visible
 
 
@@ -29,7 +30,7 @@ def weekly_reports_for(user: User, *, for_change: bool = False) -> QuerySet[Week
 
 def weekly_reports_for_review(user: User) -> QuerySet[WeeklyReport]:
     """Reports the user may approve or return."""
-    return visible(user, WeeklyReport.objects.all(), {Role.PROVINCE_ADMIN: ALL})
+    return visible(user, WeeklyReport.objects.all(), dict.fromkeys(CAPABILITIES["reports.review"], ALL))
 
 
 def rollups_for(user: User) -> QuerySet[Rollup]:

@@ -35,6 +35,7 @@ from rollout.downloads import XLSX, private_file_response
 from rollout.errors import ApplicationError
 from rollout.forms import UploadForm
 from rollout.models import District
+from rollout.permissions import can
 
 GRID_WEEKS = 12
 
@@ -94,7 +95,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
     if not districts.exists():
         raise PermissionDenied
     current = weeks.current_week()
-    if user.has_province_scope:
+    if can(user, "reports.read_all"):
         week = _week_param(request, current)
         rows = selectors.week_overview(user, week)
         return render(
@@ -351,11 +352,11 @@ def report_version(request: HttpRequest, code: int, week: date, number: int) -> 
 @login_required
 def rollup_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_province_scope:
+    if not can(user, "rollups.read"):
         raise PermissionDenied
     form = RollupBuildForm(request.POST or None, initial={"week_ending": weeks.last_due_week()})
     if request.method == "POST":
-        if not user.is_province_admin:
+        if not can(user, "rollups.build"):
             raise PermissionDenied
         if form.is_valid():
             week = form.cleaned_data["week_ending"]
@@ -379,7 +380,7 @@ def rollup_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/rollup_list.html",
-        {"rows": selectors.rollup_weeks_for(user, GRID_WEEKS), "form": form, "can_build": user.is_province_admin},
+        {"rows": selectors.rollup_weeks_for(user, GRID_WEEKS), "form": form, "can_build": can(user, "rollups.build")},
     )
 
 
@@ -391,7 +392,7 @@ def rollup_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def reminder_settings(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_province_admin:
+    if not can(request.user, "reports.reminders"):
         raise PermissionDenied
     districts = report_districts_for(request.user).order_by("code")
     if request.method == "POST":

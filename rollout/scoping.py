@@ -79,9 +79,12 @@ def communes_for(user: User) -> QuerySet[Commune]:
     return Commune.objects.all() if user.is_authenticated else Commune.objects.none()
 
 
-def districts_for(user: User) -> QuerySet[District]:
-    """Home-province districts whose data the user works with."""
+def districts_for(user: User, *, for_change: bool = False) -> QuerySet[District]:
+    """Home-province districts whose data the user works with (``for_change``: whose master data the user
+    may change: every district for province admins, their own for district officers)."""
     home = District.objects.filter(province_id=settings.HOME_PROVINCE_CODE)
+    if for_change:
+        return visible(user, home, {_P_ADMIN: ALL, _DISTRICT: in_districts("pk")})
     everyone_home: Rule = ALL
     return visible(
         user,

@@ -28,12 +28,12 @@ from checkpoints.services.declarations import declaration_from_qr_text, declarat
 from rollout import scoping
 from rollout.downloads import XLSX
 from rollout.errors import ApplicationError
-from rollout.models import Checkpoint, Role
+from rollout.models import Checkpoint
+from rollout.permissions import can
 from rollout.timeutils import local_now, local_today
 from rollout.validators import mask_phone
 
 # Roles that see people's arrivals (the rows themselves come from arrivals_for).
-ARRIVAL_READERS = (Role.PROVINCE_ADMIN, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF)
 KEEP_SESSION_KEY = "arrival_keep"
 IMPORT_SESSION_KEY = "arrival_import"
 KEPT_FIELDS = ("origin_province", "origin_district", "origin_commune", "destination_district",
@@ -155,7 +155,7 @@ def arrival_prefill(request: HttpRequest) -> JsonResponse:
 
 @login_required
 def arrival_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.has_role(*ARRIVAL_READERS):
+    if not can(request.user, "arrivals.read"):
         raise PermissionDenied
     raw_day = request.GET.get("date", "")
     try:
@@ -188,7 +188,7 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
             "previous_day": day - timedelta(days=1),
             "next_day": day + timedelta(days=1) if day < local_today() else None,
             "checkpoints": scoping.checkpoints_for(request.user).filter(arrivals__isnull=False).distinct()
-            if request.user.has_province_scope
+            if can(request.user, "reports.read_all")
             else scoping.checkpoints_for(request.user),
             "districts": scoping.districts_for(request.user),
             "filters": {"checkpoint": checkpoint, "district": district, "querystring": params.urlencode()},

@@ -19,6 +19,7 @@ from checkpoints.scoping import checkpoint_lists_for, daily_lists_for
 from checkpoints.services.daily_lists import checkpoint_list_export, daily_list_filename, home_districts
 from rollout import outbox, scoping
 from rollout.downloads import XLSX, private_file_response
+from rollout.permissions import can
 from rollout.timeutils import local_today
 
 
@@ -32,7 +33,7 @@ def _day(raw: str | None) -> date | None:
 @login_required
 def daily_list_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not user.has_role("province_admin", "health_officer", "district_officer"):
+    if not can(user, "daily_lists.read"):
         raise PermissionDenied
     day = _day(request.GET.get("date"))
     district = request.GET.get("district", "")
@@ -47,10 +48,10 @@ def daily_list_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "day": day,
             "districts": scoping.districts_for(user).filter(pk__in=daily_lists_for(user).values("district"))
-            if not user.is_province_admin
+            if not can(user, "daily_lists.build")
             else home_districts(),
             "filters": {"district": district, "querystring": params.urlencode()},
-            "can_build": user.is_province_admin,
+            "can_build": can(user, "daily_lists.build"),
         },
     )
 
@@ -66,7 +67,7 @@ def daily_list_download(request: HttpRequest, pk: int) -> FileResponse:
 @require_POST
 def daily_list_build(request: HttpRequest) -> HttpResponse:
     """Province admins rebuild a day's lists by hand (queued: the worker builds them)."""
-    if not request.user.is_province_admin:
+    if not can(request.user, "daily_lists.build"):
         raise PermissionDenied
     day = _day(request.POST.get("date"))
     if day is None or day >= local_today():

@@ -28,12 +28,10 @@ from platforms.services.health import testing_status_update, vaccination_days_op
 from rollout import scoping
 from rollout.charts import Chart, percent
 from rollout.errors import ApplicationError
-from rollout.models import Role
 from rollout.models.org import TestingStatus
+from rollout.permissions import can
 from rollout.text import fold
 from rollout.timeutils import local_today
-
-CHART_ROLES = (Role.PROVINCE_ADMIN, Role.PROVINCE_VIEWER, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER)
 
 # --- Testing platform -------------------------------------------------------------------------
 
@@ -159,7 +157,7 @@ def vaccination_overview(request: HttpRequest) -> HttpResponse:
             "total": len(statuses),
             "own": own,
             # The compliance chart reads the district aggregates: province roles and district officers.
-            "chart": chart if user.has_role(*CHART_ROLES) else None,
+            "chart": chart if can(user, "vaccination.trend") else None,
             "districts": scoping.districts_for(user).filter(pk__in=facilities.values("district")),
             "filters": {"district": district},
         },

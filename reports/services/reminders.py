@@ -21,6 +21,7 @@ from reports.models import DistrictReportSetting, ReminderLog, ReportStatus, Wee
 from reports.services.submissions import district_officers, primary_focal_officer, report_url
 from rollout import outbox
 from rollout.models import District, User
+from rollout.permissions import can
 from rollout.services.jobs import job_run
 from rollout.services.mail import email_send
 from rollout.services.notifications import notifications_send
@@ -131,7 +132,7 @@ def reminders_set(*, by: User, district: District, enabled: bool) -> DistrictRep
     """Switch a district's reminders on or off (province admins)."""
     from django.core.exceptions import PermissionDenied
 
-    if not by.is_province_admin:
+    if not can(by, "reports.reminders"):
         raise PermissionDenied
     setting, _created = DistrictReportSetting.objects.update_or_create(
         district=district, defaults={"reminders_enabled": enabled, "updated_by": by}

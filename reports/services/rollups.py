@@ -34,6 +34,7 @@ from reports.models import (
     WeeklyReportVersion,
 )
 from rollout.models import District, User
+from rollout.permissions import can
 from rollout.services.jobs import job_run
 from rollout.timeutils import local_now
 from rollout.xlsx import save_workbook_atomic
@@ -152,7 +153,7 @@ def rollup_build(
     *, week_ending: date, reason: str = RollupReason.MANUAL, by: User | None = None, force: bool = False
 ) -> RollupOutcome:
     """Build a new revision of the week's roll-up (unless nothing changed and ``force`` is off)."""
-    if by is not None and not by.is_province_admin:
+    if by is not None and not can(by, "rollups.build"):
         raise PermissionDenied
     if not weeks.is_week_ending(week_ending):
         raise ValueError(f"{week_ending} is not a Friday")

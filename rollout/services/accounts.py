@@ -20,6 +20,7 @@ from rollout import outbox, tabular
 from rollout.errors import ApplicationError
 from rollout.models import Agency, Checkpoint, District, HealthFacility, Role, RoleAssignment, User
 from rollout.models.accounts import ROLE_SCOPE_FIELD
+from rollout.permissions import can
 from rollout.services.audit import Action, audit_record
 from rollout.services.mail import email_send
 from rollout.validators import normalize_phone
@@ -68,7 +69,7 @@ def scope_resolve(role: str, scope_id: int | None) -> dict[str, Any]:
 
 
 def _require_admin(by: User) -> None:
-    if not by.is_province_admin:
+    if not can(by, "accounts.manage"):
         raise PermissionDenied
 
 

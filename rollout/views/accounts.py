@@ -21,6 +21,7 @@ from rollout import outbox, scoping
 from rollout.errors import ApplicationError
 from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
 from rollout.models import Agency, Checkpoint, HealthFacility, Role, RoleAssignment
+from rollout.permissions import can
 from rollout.services import accounts
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold
@@ -48,7 +49,7 @@ class InvitationDoneView(auth_views.PasswordResetCompleteView):
 
 
 def _admin_only(request: HttpRequest) -> None:
-    if not request.user.is_province_admin:
+    if not can(request.user, "accounts.manage"):
         raise PermissionDenied
 
 

@@ -8,12 +8,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from rollout import outbox
+from rollout.permissions import can
 from rollout.selectors.background import background_status
 from rollout.selectors.jobs import job_label, job_runs, job_summaries
 
 
 def _admin_only(request: HttpRequest) -> None:
-    if not request.user.is_province_admin:
+    if not can(request.user, "jobs.view"):
         raise PermissionDenied
 
 

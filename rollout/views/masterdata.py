@@ -12,6 +12,7 @@ from rollout import scoping
 from rollout.forms import AgencyForm, VenueForm
 from rollout.models import Agency, Venue
 from rollout.models.org import AgencyKind, FacilityKind, VenueKind
+from rollout.permissions import can
 from rollout.services.masterdata import agency_save, venue_save
 from rollout.views.listing import search_filter_page
 
@@ -32,7 +33,7 @@ def agency_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "districts": _district_choices(request),
             "kinds": AgencyKind.choices,
-            "can_add": request.user.has_role("province_admin", "district_officer"),
+            "can_add": can(request.user, "agencies.add"),
         },
     )
 
@@ -52,7 +53,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def agency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk is None:
-        if not request.user.has_role("province_admin", "district_officer"):
+        if not can(request.user, "agencies.add"):
             raise Http404
         agency = Agency()
     else:
@@ -78,7 +79,7 @@ def venue_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "districts": _district_choices(request),
             "kinds": VenueKind.choices,
-            "can_add": request.user.has_role("province_admin", "district_officer", "agency_admin"),
+            "can_add": can(request.user, "venues.add"),
         },
     )
 
@@ -93,14 +94,14 @@ def venue_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def venue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if pk is None:
-        if not request.user.has_role("province_admin", "district_officer", "agency_admin"):
+        if not can(request.user, "venues.add"):
             raise Http404
         venue = Venue()
     else:
         venue = get_object_or_404(scoping.venues_for(request.user, for_change=True), pk=pk)
     agencies = scoping.agencies_for(request.user, for_change=True)
     form = VenueForm(request.POST or None, instance=venue, districts=_district_choices(request), agencies=agencies)
-    if request.user.has_role("agency_admin") and not request.user.has_role("province_admin", "district_officer"):
+    if not can(request.user, "venues.add_without_agency"):
         form.fields["agency"].required = True
     if request.method == "POST" and form.is_valid():
         venue_save(by=request.user, venue=form.instance)
@@ -110,10 +111,7 @@ def venue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _changeable_districts(request: HttpRequest):
-    districts = scoping.districts_for(request.user)
-    if request.user.is_province_admin:
-        return districts
-    return districts.filter(pk__in=request.user.scoped_district_ids())
+    return scoping.districts_for(request.user, for_change=True)
 
 
 @login_required
