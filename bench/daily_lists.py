@@ -154,7 +154,7 @@ def child_ceiling(day: date) -> None:
     from checkpoints.services.daily_lists import DISTRICT_LIST, ROW_FIELDS, _row_maker, _stream, home_districts
     from checkpoints.units import unit_index
     from rollout.timeutils import day_bounds
-    from rollout.xlsx import header_cells, set_widths
+    from rollout.workbooks import header_cells, set_widths
 
     unit_index()
     start, end = day_bounds(day)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -18,7 +17,7 @@ from reports.scoping import report_districts_for, rollups_for, weekly_reports_fo
 from reports.services.submissions import primary_focal_officer
 from reports.template_xlsx import template_build
 from rollout.apis import DISTRICT
-from rollout.downloads import XLSX, private_file_response
+from rollout.downloads import XLSX, download_response, private_file_response
 
 WEEK = OpenApiParameter("week", OpenApiTypes.DATE, description="Week ending (the Friday), YYYY-MM-DD")
 
@@ -135,8 +134,7 @@ class WeeklyReportViewSet(viewsets.ReadOnlyModelViewSet):
             system=district_week_figures(report.week_ending, [report.district_id])[report.district_id],
             officer=primary_focal_officer(report.district),
         )
-        response = HttpResponse(template.content, content_type=XLSX)
-        response["Content-Disposition"] = f'attachment; filename="{template.filename}"'
+        response = download_response(template.content, filename=template.filename)
         return response
 
 

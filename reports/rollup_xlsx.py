@@ -1,7 +1,7 @@
 """The roll-up workbook: summary, details, system figures, week-over-week changes and a chart.
 
 Totals are written as values (not formulas), so any reader, including one that does not compute
-formulas, sees the same numbers as Excel. Text the districts typed goes through ``rollout.xlsx.cell``
+formulas, sees the same numbers as Excel. Text the districts typed goes through ``rollout.workbooks.cell``
 and is never turned into a formula.
 """
 
@@ -19,7 +19,7 @@ from reports import fields, weeks
 from reports.figures import LABELS, SystemFigures
 from reports.models import ReportStatus, Rollup, Timeliness
 from reports.services.rollups import RollupData
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, cell, set_widths
+from rollout.workbooks import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, cell, set_widths
 
 SUMMARY_HEADER_ROW = 6  # the rows below it: one per district, then the province total
 TOTAL_FONT = Font(bold=True)

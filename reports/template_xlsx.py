@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from io import BytesIO
 from typing import IO, Any
 
 from django.utils import formats
@@ -32,7 +31,17 @@ from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer
 from rollout.text import fold
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, open_uploaded_workbook, unreadable
+from rollout.workbooks import (
+    HEADER_FILL,
+    HEADER_FONT,
+    TITLE_FONT,
+    WRAP,
+    formula,
+    open_uploaded_workbook,
+    put,
+    unreadable,
+    workbook_bytes,
+)
 
 TEMPLATE_MARK = "rollout.weekly_report"
 LAYOUT_VERSION = 1
@@ -85,16 +94,15 @@ def template_build(
     meta.protection.sheet = True
     # Sheets cannot be moved, renamed or deleted: the report sheet stays the first one.
     wb.security = WorkbookProtection(lockStructure=True)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return TemplateFile(buffer.getvalue(), _filename(district, week_ending))
+    return TemplateFile(workbook_bytes(wb), _filename(district, week_ending))
 
 
 def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
     ws["A1"] = _("WEEKLY REPORT ON THE ROLLOUT OF THE COVID-19 TECHNOLOGY PLATFORMS")
     ws["A1"].font = TITLE_FONT
     ws["A2"] = _("Directive 5279/UBND-VX of 02/11/2021, item 6.iv: sent to Sở TT&TT every Friday.")
-    ws["A3"], ws[DISTRICT_CELL], ws["C3"] = _("District code"), district.pk, district.name
+    ws["A3"], ws[DISTRICT_CELL] = _("District code"), district.pk
+    put(ws, 3, 3, district.name)
     ws["A4"], ws[WEEK_CELL] = _("Week ending (Friday)"), week_ending
     ws[WEEK_CELL].number_format = "dd/mm/yyyy"
     ws["C4"] = _("Week %(label)s, due %(due)s") % {
@@ -125,7 +133,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
         numbers.add(f"B{row}")
         ws.cell(row=row, column=3, value=system_value)
         if figure.system:
-            ws.cell(row=row, column=4, value=f'=IF(B{row}="","",B{row}-C{row})')
+            formula(ws.cell(row=row, column=4), f'=IF(B{row}="","",B{row}-C{row})')
         ws.cell(row=row, column=5, value=str(figure.help)).alignment = WRAP
         ws[f"{KEY_COLUMN}{row}"] = figure.key
 
@@ -144,11 +152,12 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
 
     ws.cell(row=OFFICER_ROW, column=1, value=_("Focal officer (directive 6.iv)")).font = Font(bold=True)
     ws.merge_cells(f"B{OFFICER_ROW}:E{OFFICER_ROW}")
-    ws[f"B{OFFICER_ROW}"] = (
+    put(
+        ws, OFFICER_ROW, 2,
         " — ".join(filter(None, [officer.full_name, officer.position, officer.phone, officer.email]))
         if officer
-        else _("No focal officer registered: ask Sở TT&TT to register one.")
-    )
+        else _("No focal officer registered: ask Sở TT&TT to register one."),
+    )  # fmt: skip
     ws.cell(row=CONFIRM_ROW, column=1, value=_("The focal officer's details above are current")).font = Font(bold=True)
     _input(ws, f"B{CONFIRM_ROW}", YES if values.get(fields.CONFIRM_KEY) else NO)
     confirm = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False)
@@ -167,11 +176,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
 
 def _input(ws, coordinate: str, value: Any) -> None:
     c = ws[coordinate]
-    c.value = value
-    if isinstance(value, str) and value.startswith("="):
-        c.data_type = "s"  # text the district typed is never turned into a formula
-    c.fill = INPUT_FILL
-    c.protection = Protection(locked=False)
+    put(ws, c.row, c.column, value, fill=INPUT_FILL, protection=Protection(locked=False))
 
 
 def _instructions_sheet(ws, week_ending: date) -> None:

@@ -31,7 +31,7 @@ from reports.scoping import report_districts_for, rollups_for, weekly_reports_fo
 from reports.services import reminders, submissions
 from reports.template_xlsx import template_build, template_read
 from rollout import outbox
-from rollout.downloads import XLSX, private_file_response
+from rollout.downloads import download_response, private_file_response
 from rollout.errors import ApplicationError
 from rollout.forms import UploadForm
 from rollout.models import District
@@ -262,8 +262,7 @@ def report_template(request: HttpRequest, code: int, week: date) -> HttpResponse
         system=_system(district, week),
         officer=submissions.primary_focal_officer(district),
     )
-    response = HttpResponse(template.content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{template.filename}"'
+    response = download_response(template.content, filename=template.filename)
     return response
 
 

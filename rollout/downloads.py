@@ -6,7 +6,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.utils.http import content_disposition_header
 
 from rollout.services.audit import Action, audit_record
 
@@ -31,3 +32,11 @@ def private_file_response(
         raise Http404
     audit_record(Action.DOWNLOAD, request=request, obj=obj, detail={"file": relative})
     return FileResponse(path.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+
+
+def download_response(content: bytes, *, filename: str, content_type: str = XLSX, inline: bool = False) -> HttpResponse:
+    """A generated file as a download (or shown inline): the one place a Content-Disposition is built,
+    with the filename encoded for any browser (Vietnamese letters included)."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    return response

@@ -25,7 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
-from rollout.xlsx import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, read_sheet_rows, unreadable
+from rollout.workbooks import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, put, read_sheet_rows, unreadable
 
 Parser = Callable[[Any], Any]
 
@@ -190,7 +190,7 @@ def choice(options: dict[str, Any]) -> Parser:
 def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None, fast: bool = False) -> Table:
     """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers.
 
-    ``fast=True`` reads the sheet with ``rollout.xlsx.read_sheet_rows`` (calamine) instead of openpyxl:
+    ``fast=True`` reads the sheet with ``rollout.workbooks.read_sheet_rows`` (calamine) instead of openpyxl:
     several times faster on large files (bulk arrival imports), same values for data cells.
     """
     name = getattr(upload, "name", "") or ""
@@ -295,9 +295,8 @@ def template_workbook(
     ws.title = sheet_title
     choice_sheet = None
     for i, column in enumerate(columns, start=1):
-        c = ws.cell(row=1, column=i, value=str(column.header))
-        c.font, c.fill, c.alignment = HEADER_FONT, HEADER_FILL, WRAP
-        example = ws.cell(row=2, column=i, value=column.example)
+        put(ws, 1, i, str(column.header), font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
+        example = put(ws, 2, i, column.example)
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = column.width
         if column.as_text:
@@ -308,7 +307,7 @@ def template_workbook(
                 choice_sheet = wb.create_sheet("_choices")
                 choice_sheet.sheet_state = "hidden"
             for r, value in enumerate(column.choices, start=1):
-                choice_sheet.cell(row=r, column=i, value=str(value))
+                put(choice_sheet, r, i, str(value))
             source = f"'_choices'!${letter}$1:${letter}${len(column.choices)}"
             dv = DataValidation(type="list", formula1=source, allow_blank=not column.required)
             dv.error = _("Choose a value from the list.")
@@ -319,17 +318,18 @@ def template_workbook(
     info = wb.create_sheet(_("Instructions"))
     info.column_dimensions["A"].width = 110
     for r, line in enumerate(instructions, start=1):
-        info.cell(row=r, column=1, value=line).alignment = WRAP
+        put(info, r, 1, line, alignment=WRAP)
     r = len(instructions) + 2
     for column in columns:
         label = f"{column.header}{' *' if column.required else ''}: {column.help}".rstrip(": ")
-        info.cell(row=r, column=1, value=label).alignment = WRAP
+        put(info, r, 1, label, alignment=WRAP)
         r += 1
 
     for title, rows in (lists or {}).items():
         sheet = wb.create_sheet(title)
-        for row in rows:
-            sheet.append(list(row))
+        for r, row in enumerate(rows, start=1):
+            for c, value in enumerate(row, start=1):
+                put(sheet, r, c, value)
         sheet.column_dimensions["A"].width = 16
         sheet.column_dimensions["B"].width = 60
     return wb

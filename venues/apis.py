@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
@@ -11,6 +10,7 @@ from rest_framework.reverse import reverse
 
 from rollout import scoping
 from rollout.apis import DISTRICT, SEARCH, ScopedViewSet
+from rollout.downloads import download_response
 from rollout.models import Venue
 from venues.services.checkins import venue_checkin_url, venue_qr_png
 
@@ -52,6 +52,6 @@ class VenueViewSet(ScopedViewSet):
     def qr_png(self, request, pk=None):
         """The venue's QR code (PNG) carrying ``checkin_url``."""
         venue = self.get_object()
-        response = HttpResponse(venue_qr_png(venue), content_type="image/png")
-        response["Content-Disposition"] = f'inline; filename="qr-venue-{venue.pk}.png"'
-        return response
+        return download_response(
+            venue_qr_png(venue), filename=f"qr-venue-{venue.pk}.png", content_type="image/png", inline=True
+        )

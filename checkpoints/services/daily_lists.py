@@ -30,7 +30,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 
 from checkpoints.models import Arrival, DailyList, TestKind, TestResult, Vehicle
@@ -43,7 +42,7 @@ from rollout.services.jobs import job_run
 from rollout.services.mail import email_send
 from rollout.services.notifications import notifications_send
 from rollout.timeutils import day_bounds, local_today, local_tz
-from rollout.xlsx import TITLE_FONT, atomic_path, cell, header_cells, set_widths
+from rollout.workbooks import TITLE_FONT, atomic_path, cell, fast_text, header_cells, set_widths
 
 logger = logging.getLogger(__name__)
 
@@ -114,16 +113,7 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
     tested = {key: (None if key[0] == TestKind.NONE else value) for key, value in tested.items()}
     with_district = any(c.key == "destination_district" for c in columns)
     with_checkpoint = any(c.key == "checkpoint" for c in columns)
-    illegal = ILLEGAL_CHARACTERS_RE.search
-
-    def text(value: str | None) -> Any:
-        # Plain strings are fastest; only values that openpyxl would read as a formula ("=…") or
-        # refuse (control characters) become explicit text cells.
-        if not value:
-            return None
-        if value[0] == "=" or illegal(value):
-            return cell(ws, ILLEGAL_CHARACTERS_RE.sub("", value))
-        return value
+    text = fast_text(ws)
 
     # One styled date cell, given a new value per row: rows are serialised as they are appended, and
     # openpyxl never reuses a styled cell it was handed, so this saves building a cell per row.

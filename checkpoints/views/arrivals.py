@@ -26,12 +26,13 @@ from checkpoints.services import arrivals as arrival_services
 from checkpoints.services import imports
 from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
 from rollout import scoping
-from rollout.downloads import XLSX
+from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.models import Checkpoint
 from rollout.permissions import can
 from rollout.timeutils import local_now, local_today
 from rollout.validators import mask_phone
+from rollout.workbooks import workbook_bytes
 
 # Roles that see people's arrivals (the rows themselves come from arrivals_for).
 KEEP_SESSION_KEY = "arrival_keep"
@@ -299,8 +300,4 @@ def _import_confirm(request: HttpRequest, checkpoints) -> HttpResponse:
 @login_required
 def arrival_import_template(request: HttpRequest) -> HttpResponse:
     _recording_checkpoints(request)
-    buffer = BytesIO()
-    imports.import_template().save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-nhap-nguoi-den.xlsx"'
-    return response
+    return download_response(workbook_bytes(imports.import_template()), filename="mau-nhap-nguoi-den.xlsx")

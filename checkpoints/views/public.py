@@ -19,6 +19,7 @@ from checkpoints.services.declarations import (
 )
 from checkpoints.units import unit_index
 from rollout import qr
+from rollout.downloads import download_response
 from rollout.ratelimit import rate_limit
 from rollout.validators import mask_phone
 
@@ -94,10 +95,11 @@ def declaration_pass_qr(request: HttpRequest, token: str) -> HttpResponse:
     found = _declaration_or_page(request, token)
     if isinstance(found, HttpResponse):
         return found
-    response = HttpResponse(qr.qr_png(declaration_qr_text(found)), content_type="image/png")
+    response = download_response(
+        qr.qr_png(declaration_qr_text(found)), filename=f"ma-qr-ca-nhan-{found.created_at:%Y%m%d}.png",
+        content_type="image/png", inline=not request.GET.get("download"),
+    )  # fmt: skip
     response["Cache-Control"] = "private, no-store"
-    if request.GET.get("download"):
-        response["Content-Disposition"] = f'attachment; filename="ma-qr-ca-nhan-{found.created_at:%Y%m%d}.png"'
     return response
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from io import BytesIO
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,12 +17,13 @@ from platforms.selectors.adoption import adoption_by_district, adoption_history,
 from platforms.services import adoption as service
 from rollout import scoping
 from rollout.charts import Chart, percent
-from rollout.downloads import XLSX
+from rollout.downloads import download_response
 from rollout.forms import UploadForm
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold
 from rollout.timeutils import local_today
 from rollout.views.sheet_import import import_check, import_confirm
+from rollout.workbooks import put, workbook_bytes
 
 IMPORT_SESSION_KEY = "adoption_import_rows"
 
@@ -183,11 +183,5 @@ def adoption_template(request: HttpRequest) -> HttpResponse:
         values = [r.agency.pk, r.agency.name, today, r.staff_headcount or r.agency.staff_headcount]
         values += [r.pc_covid, r.health_book, r.vneid]
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=i, column=col, value=value)
-            if isinstance(value, date):
-                cell.number_format = "dd/mm/yyyy"
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{fold(_("adoption template")).replace(" ", "-")}.xlsx"'
-    return response
+            put(ws, i, col, value, **({"number_format": "dd/mm/yyyy"} if isinstance(value, date) else {}))
+    return download_response(workbook_bytes(wb), filename=f"{fold(_('adoption template')).replace(' ', '-')}.xlsx")

@@ -37,7 +37,7 @@ from rollout.models import District, User
 from rollout.permissions import can
 from rollout.services.jobs import job_run
 from rollout.timeutils import local_now
-from rollout.xlsx import save_workbook_atomic
+from rollout.workbooks import save_workbook_atomic
 
 JOB = "weekly_rollup"
 CATCH_UP_WEEKS = 2  # the scheduled run also builds a roll-up missed while the system was down

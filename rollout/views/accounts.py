@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rollout import outbox, scoping
+from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
 from rollout.models import Agency, Checkpoint, HealthFacility, Role, RoleAssignment
@@ -26,6 +25,7 @@ from rollout.services import accounts
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold
 from rollout.views.sheet_import import import_check, import_confirm
+from rollout.workbooks import workbook_bytes
 
 IMPORT_SESSION_KEY = "account_import_rows"
 
@@ -190,10 +190,4 @@ def user_import_template(request: HttpRequest) -> HttpResponse:
         ],
         lists=lists,
     )
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{fold(_("account template")).replace(" ", "-")}.xlsx"'
-    return response
+    return download_response(workbook_bytes(wb), filename=f"{fold(_('account template')).replace(' ', '-')}.xlsx")

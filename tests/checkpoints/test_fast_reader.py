@@ -1,4 +1,4 @@
-"""rollout.xlsx.read_sheet_rows: the calamine reader behind large imports gives openpyxl's values, safely."""
+"""rollout.workbooks.read_sheet_rows: the calamine reader behind large imports gives openpyxl's values, safely."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from rollout import tabular
 from rollout.errors import ApplicationError
-from rollout.xlsx import read_sheet_rows
+from rollout.workbooks import read_sheet_rows
 
 
 def _saved(wb: Workbook) -> io.BytesIO:
@@ -124,7 +124,7 @@ def test_entity_declarations_are_refused():
 def test_zip_bomb_and_non_zip_are_refused(monkeypatch):
     with pytest.raises(ApplicationError, match="xlsx"):
         list(read_sheet_rows(io.BytesIO(b"not a zip")))
-    monkeypatch.setattr("rollout.xlsx.MAX_UNCOMPRESSED_BYTES", 100)
+    monkeypatch.setattr("rollout.workbooks.MAX_UNCOMPRESSED_BYTES", 100)
     with pytest.raises(ApplicationError, match="giải nén"):
         list(read_sheet_rows(_sample(False)))
 

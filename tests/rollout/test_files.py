@@ -14,7 +14,7 @@ from openpyxl import Workbook, load_workbook
 from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.validators import mask_phone, normalize_id_number, normalize_phone
-from rollout.xlsx import atomic_path, cell, open_uploaded_workbook
+from rollout.workbooks import atomic_path, cell, open_uploaded_workbook
 
 
 def _write(tmp_path: Path, values: list) -> Path:
@@ -99,7 +99,7 @@ def test_xml_bomb_is_refused_with_a_message():
 
 
 def test_zip_bomb_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr("rollout.xlsx.MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr("rollout.workbooks.MAX_UNCOMPRESSED_BYTES", 10_000)
     padded = _workbook_with_sheet_xml(lambda xml: xml.replace(b"<sheetData>", b"<sheetData>" + b" " * 50_000))
     with pytest.raises(ApplicationError, match="giải nén"):
         open_uploaded_workbook(padded)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from datetime import date
 
@@ -10,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from rollout.xlsx import TITLE_FONT, cell, header_cells, set_widths
+from rollout.workbooks import TITLE_FONT, cell, header_cells, set_widths, workbook_bytes
 from venues.models import CheckIn
 
 HEADER_ROW = 7  # rows 1-5 title block, 6 empty, 7 headers
@@ -76,6 +75,4 @@ def visitor_log_workbook(
         count += 1
     if count == 0:
         ws.append([cell(ws, _("No check-ins in this period."))])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+    return workbook_bytes(wb), count

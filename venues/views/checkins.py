@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from rollout import scoping
+from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.models import User, Venue
 from rollout.services.audit import Action, audit_record
@@ -238,6 +239,4 @@ def visit_export(request: HttpRequest) -> HttpResponse:
         },
     )
     name = fold(_("visitor log")).replace(" ", "-")
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx"'
-    return response
+    return download_response(content, filename=f"{name}-{first:%Y%m%d}-{last:%Y%m%d}.xlsx")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rollout import scoping
+from rollout.downloads import download_response
 from rollout.models import Venue
 from rollout.text import fold
 from rollout.views.listing import search_filter_page
@@ -36,13 +37,14 @@ def venue_qr(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Download the venue QR as PNG (for screens and small prints) or SVG (scalable, for print shops)."""
     venue = _venue(request, pk)
     if fmt == "png":
-        response = HttpResponse(svc.venue_qr_png(venue), content_type="image/png")
+        content, content_type = svc.venue_qr_png(venue), "image/png"
     elif fmt == "svg":
-        response = HttpResponse(svc.venue_qr_svg(venue), content_type="image/svg+xml")
+        content, content_type = svc.venue_qr_svg(venue), "image/svg+xml"
     else:
         raise Http404
-    disposition = "inline" if request.GET.get("inline") else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{_filename(venue, fmt)}"'
+    response = download_response(
+        content, filename=_filename(venue, fmt), content_type=content_type, inline=bool(request.GET.get("inline"))
+    )
     response["Cache-Control"] = "private, no-cache"  # a rotation must show at once
     return response
 

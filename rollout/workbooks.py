@@ -1,8 +1,11 @@
-"""Writing and reading workbooks safely: the one place for these rules.
+"""Writing and reading workbooks safely: THE one way out to a spreadsheet, and in from one.
 
-Writing: streamed (openpyxl write-only), dates as real Excel dates in local time, text never turned
-into a formula, and the file written to a temporary name then renamed, so nobody ever downloads a
-half-written file.
+Writing: every workbook the product makes goes through here. Text is kept as typed and never becomes a
+formula (a name like ``=HYPERLINK(…)`` stays text), minus the control characters a workbook cannot hold;
+dates are real Excel dates in local time; files are written to a temporary name then renamed, so nobody
+ever downloads a half-written file. ``cell`` makes a write-only cell, ``put`` writes into a normal sheet,
+``formula`` marks the product's own formulas, and ``save``/``workbook_bytes`` check every sheet once more
+before anything leaves (a text cell that reads as a formula is turned back into text).
 
 Reading: size-limited, checked to be a real XLSX (zip) before parsing, parsed by openpyxl, which uses
 defusedxml when installed (it is a dependency), so entity-expansion "XML bombs" are refused; large
@@ -11,6 +14,7 @@ imports read values only through calamine (``read_sheet_rows``), after the same 
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 import zipfile
@@ -23,7 +27,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -48,9 +53,16 @@ def excel_value(value: Any) -> Any:
     return value
 
 
+def clean_text(value: str) -> str:
+    """Text as typed, minus the control characters a workbook cannot hold (openpyxl refuses them)."""
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def cell(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
     """A write-only cell that is safe against formula injection and formats dates as dates."""
     value = excel_value(value)
+    if isinstance(value, str):
+        value = clean_text(value)
     c = WriteOnlyCell(ws, value=value)
     if isinstance(value, str) and value.startswith("="):
         # openpyxl treats a leading "=" as a formula; force text so a name like "=HYPERLINK(..)"
@@ -63,6 +75,63 @@ def cell(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
     for key, val in style.items():
         setattr(c, key, val)
     return c
+
+
+def fast_text(ws: Worksheet):
+    """For streaming many rows: a function giving a plain string when it is safe as it is (fastest), and
+    a text cell only for values openpyxl would read as a formula ("=…") or refuse (control characters)."""
+    illegal = ILLEGAL_CHARACTERS_RE.search
+
+    def text(value: str | None) -> Any:
+        if not value:
+            return None
+        if value[0] == "=" or illegal(value):
+            return cell(ws, value)
+        return value
+
+    return text
+
+
+def put(ws: Worksheet, row: int, column: int, value: Any, **style: Any) -> Cell:
+    """Write a value into a normal (not write-only) sheet: text kept as text, dates as dates."""
+    value = excel_value(value)
+    if isinstance(value, str):
+        value = clean_text(value)
+    c = ws.cell(row=row, column=column)
+    c.value = value
+    if isinstance(value, str) and value.startswith("="):
+        c.data_type = "s"
+    for key, val in style.items():
+        setattr(c, key, val)
+    return c
+
+
+def formula(c: Cell, text: str) -> Cell:
+    """One of the product's own formulas (never a person's text): the only kind ``save`` lets through."""
+    c.value = text
+    c.parent.parent.__dict__.setdefault("_own_formulas", set()).add((c.parent.title, c.coordinate))
+    return c
+
+
+def check_before_saving(wb: Workbook) -> None:
+    """The last look before a workbook leaves: in normal sheets, any formula the product did not mark
+    with ``formula`` was text that read as one, and becomes text again."""
+    own = wb.__dict__.get("_own_formulas", set())
+    if getattr(wb, "write_only", False):
+        return
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f" and (ws.title, c.coordinate) not in own:
+                    c.data_type = "s"
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    """The workbook as the bytes of an .xlsx download."""
+    check_before_saving(wb)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def header_cells(ws: Worksheet, headers: list[str]) -> list[WriteOnlyCell]:
@@ -94,6 +163,7 @@ def atomic_path(final: Path) -> Iterator[Path]:
 
 
 def save_workbook_atomic(wb: Workbook, final: Path) -> None:
+    check_before_saving(wb)
     with atomic_path(final) as tmp:
         wb.save(tmp)
 
