@@ -16,7 +16,7 @@ What it does:
    machine hits both), and each phase counts its rows in the database afterwards.
 4. Prints, per phase and in total: requests/s, p50/p99 latency, 2xx answers vs rows stored.
 
-Goal (issue 3): real >= 70 % of the ceiling's requests/s, p99 <= 50 ms at 8 connections, 0 rows lost.
+Goal: real >= 70 % of the ceiling's requests/s, p99 <= 50 ms at 8 connections, 0 rows lost.
 """
 
 from __future__ import annotations

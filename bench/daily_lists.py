@@ -6,7 +6,7 @@ Prints, for 100,000 arrivals in one local day spread over the province's distric
 then the peak RSS of building one list of 1,000,000 rows (streamed end to end), and the time to read,
 validate and store a 10,000-row XLSX import.
 
-Each build runs in a child process, which reports its own peak RSS (VmHWM). Goals (issue 4):
+Each build runs in a child process, which reports its own peak RSS (VmHWM). Goals:
 build >= 80 % of the ceiling's rows/s; peak memory <= 150 MB at 1,000,000 rows; import <= 5 s.
 
 Rows are generated inside PostgreSQL (INSERT … SELECT generate_series). Needs a PostgreSQL database of its

@@ -1,4 +1,4 @@
-"""Dashboard benchmark (issue 6): a full-size province, its daily figures, and the overview's response time.
+"""Dashboard benchmark: a full-size province, its daily figures, and the overview's response time.
 
 Seeds a PostgreSQL bench database with the demo province (900 venues, 300 agencies, 12 checkpoints,
 183 facilities), then 60 days of 50,000 check-ins and 5,000 arrivals a day (COPY), computes the daily

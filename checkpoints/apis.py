@@ -50,7 +50,7 @@ class CheckpointViewSet(ScopedViewSet):
     filter_fields = {"district": "district_id"}
 
 
-# --- Issue 4: arrivals and daily lists ---------------------------------------------------------
+# --- arrivals and daily lists ---------------------------------------------------------
 
 DATE = OpenApiParameter("date", str, description="Local day YYYY-MM-DD (Asia/Ho_Chi_Minh)")
 CHECKPOINT = OpenApiParameter("checkpoint", int, description="Checkpoint id")

@@ -145,7 +145,7 @@ def commune_overview(request: HttpRequest, code: int, commune: int) -> HttpRespo
 def overview(request: HttpRequest) -> HttpResponse:
     """The overview for the user's scope: one section per role the user holds.
 
-    Province roles get the province overview and district officers their district's (issue 6); the
+    Province roles get the province overview and district officers their district's; the
     other roles get their home sections only.
     """
     user = request.user

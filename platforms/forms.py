@@ -1,4 +1,4 @@
-"""Forms for adoption figures, testing-platform status and vaccination data updates (issue 6).
+"""Forms for adoption figures, testing-platform status and vaccination data updates.
 
 They parse and check input for the pages; the rules that need the database live in the services.
 """

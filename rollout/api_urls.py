@@ -21,7 +21,7 @@ router.register("facilities", apis.FacilityViewSet, basename="facility")
 router.register("me", apis.MeView, basename="me")
 router.register("weekly-reports", report_apis.WeeklyReportViewSet, basename="weekly-report")
 router.register("rollups", report_apis.RollupViewSet, basename="rollup")
-# Issue 6: dashboard figures, adoption, testing platform, vaccination updates
+# dashboard figures, adoption, testing platform, vaccination updates
 router.register("daily-stats", dashboard_apis.DailyStatViewSet, basename="daily-stat")
 router.register("overview", dashboard_apis.OverviewView, basename="overview")
 router.register("adoption-updates", apis_platforms.AdoptionUpdateViewSet, basename="adoption-update")

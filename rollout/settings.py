@@ -180,6 +180,11 @@ DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 1
 if DATABASE_UNAVAILABLE_RETRY_AFTER < 1:
     raise ImproperlyConfigured("DATABASE_UNAVAILABLE_RETRY_AFTER must be at least 1 second")
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and parallel demo builders share the file: take the write lock when a transaction
+    # starts, so a reader upgrading to writer waits (busy timeout) instead of failing "database is locked".
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "rollout.User"
 
@@ -390,7 +395,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "rollout.errors.api_exception_handler",
     "DEFAULT_THROTTLE_RATES": {},
 }
-SPECTACULAR_SETTINGS = {
+SPECTACULAR_SETTINGS: dict = {
     "TITLE": "Rollout API",
     "DESCRIPTION": "Provincial COVID-19 technology rollout: units, venues, checkpoints, lists, reports.",
     "VERSION": "1.0.0",
@@ -400,6 +405,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"TestKindEnum": "checkpoints.models.TestKind", "TestResultEnum": "checkpoints.models.TestResult"}
+)
 
 # --- Logging ----------------------------------------------------------------------------------
 # Personal data (names, phones, ID numbers) never goes to logs: log ids and counts only.
@@ -413,7 +423,99 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# --- Weekly district reports and the Friday roll-up (issue 5, SPEC §6) ----------------------------
+# --- Personal data and its retention (SPEC §9) ------------------------------------------------
+
+# Personal data (check-ins, arrivals, declarations, lists) is kept this many days. The daily aggregates are
+# never rebuilt for a day older than this: its raw rows may be gone, and the aggregates are what remains.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 21)
+# Nightly, at this local time, personal data older than the retention is deleted.
+PERSONAL_DATA_PURGE_AT = env_time("PERSONAL_DATA_PURGE_AT", "02:00")
+CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
+    "task": "rollout.tasks.personal_data_purge_task",
+    "schedule": crontab(hour=PERSONAL_DATA_PURGE_AT.hour, minute=PERSONAL_DATA_PURGE_AT.minute),
+}
+
+# --- Venue check-in ------------------------------------------------------------------------------
+
+
+# A check-in without a check-out counts as this many minutes (never past local midnight).
+CHECKIN_DEFAULT_STAY_MINUTES = env_positive_int("CHECKIN_DEFAULT_STAY_MINUTES", 60)
+# A second check-in by the same phone at the same venue within this window, while the first is
+# still open, is the same visit (a double tap, a reload): no second row.
+CHECKIN_REPEAT_MINUTES = env_positive_int("CHECKIN_REPEAT_MINUTES", 10)
+# Public check-in limits. Phones on mobile data often share one carrier address (CGNAT), so the
+# per-address limit is generous; the per-venue limit bounds a busy gate or a leaked poster.
+CHECKIN_RATE_PER_IP = env_rate("CHECKIN_RATE_PER_IP", "60/m")
+CHECKIN_RATE_PER_VENUE = env_rate("CHECKIN_RATE_PER_VENUE", "300/m")
+# Page views of /c/<token>/ (and bad-token guessing) per address.
+CHECKIN_PAGE_RATE_PER_IP = env_rate("CHECKIN_PAGE_RATE_PER_IP", "240/m")
+
+# --- Checkpoints, arrivals and daily lists -------------------------------------------------------
+
+# Local time (Asia/Ho_Chi_Minh) at which the previous day's per-district arrival lists are built.
+DAILY_LISTS_TIME = env_time("DAILY_LISTS_TIME", "06:30")
+# A run also builds any list missing for this many days back (a day missed while the system was down).
+DAILY_LISTS_CATCH_UP_DAYS = env_int("DAILY_LISTS_CATCH_UP_DAYS", 7)
+if not 0 <= DAILY_LISTS_CATCH_UP_DAYS < min(32, PERSONAL_DATA_RETENTION_DAYS):
+    raise ImproperlyConfigured(
+        "DAILY_LISTS_CATCH_UP_DAYS must be between 0 and 31 and below PERSONAL_DATA_RETENTION_DAYS "
+        "(catching up a purged day would build an empty list)"
+    )
+# Late arrivals for a day whose list exists regenerate it after this many seconds (coalesced).
+DAILY_LISTS_REFRESH_DELAY = env_int("DAILY_LISTS_REFRESH_DELAY", 60)
+# Tests only: milliseconds to sleep after each row, so a worker can be killed in the middle of a run.
+DAILY_LISTS_TEST_ROW_DELAY_MS = env_int("DAILY_LISTS_TEST_ROW_DELAY_MS", 0)
+# Arrivals a day that seed_demo generates for the last 30 days.
+DEMO_ARRIVALS_PER_DAY = env_int("DEMO_ARRIVALS_PER_DAY", 5000)
+CELERY_BEAT_SCHEDULE["daily-lists"] = {
+    "task": "checkpoints.tasks.daily_lists_build_task",
+    "schedule": crontab(hour=DAILY_LISTS_TIME.hour, minute=DAILY_LISTS_TIME.minute),
+}
+
+# --- Platforms: app adoption, testing platform, vaccination updates --------------------------------
+
+# Facilities must have updated the day's vaccination data by this local time; reminders go out then.
+VACCINATION_UPDATE_CUTOFF = env_time("VACCINATION_UPDATE_CUTOFF", "20:00")
+# Facilities may log (or correct) the update of a day up to this many days back.
+VACCINATION_LOG_BACK_DAYS = env_int("VACCINATION_LOG_BACK_DAYS", 7)
+# An agency whose latest adoption figures are older than this is listed as stale.
+ADOPTION_STALE_DAYS = env_int("ADOPTION_STALE_DAYS", 14)
+if VACCINATION_LOG_BACK_DAYS < 1:
+    raise ImproperlyConfigured("VACCINATION_LOG_BACK_DAYS must be at least 1")
+CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
+    "task": "platforms.tasks.vaccination_reminders_send_task",
+    "schedule": crontab(hour=VACCINATION_UPDATE_CUTOFF.hour, minute=VACCINATION_UPDATE_CUTOFF.minute),
+}
+
+# --- Dashboard figures ---------------------------------------------------------------------------
+
+# Nightly, the aggregates of the last N days are rebuilt from the raw rows (late arrivals, corrections).
+DAILY_STATS_RECOMPUTE_DAYS = env_int("DAILY_STATS_RECOMPUTE_DAYS", 7)
+DAILY_STATS_NIGHTLY_AT = env_time("DAILY_STATS_NIGHTLY_AT", "00:20")
+# Today's aggregates are rebuilt every N minutes, whatever happened (a lost bump is caught up here).
+DAILY_STATS_REFRESH_MINUTES = env_int("DAILY_STATS_REFRESH_MINUTES", 10)
+# After a write, a district's figures for the day are rebuilt once within this many seconds.
+DAILY_STATS_BUMP_DELAY_SECONDS = env_int("DAILY_STATS_BUMP_DELAY_SECONDS", 30)
+if not 1 <= DAILY_STATS_RECOMPUTE_DAYS < PERSONAL_DATA_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        "DAILY_STATS_RECOMPUTE_DAYS must be at least 1 and below PERSONAL_DATA_RETENTION_DAYS "
+        "(a rebuild must never meet a day whose personal data was purged)"
+    )
+if DAILY_STATS_BUMP_DELAY_SECONDS < 1:
+    raise ImproperlyConfigured("DAILY_STATS_BUMP_DELAY_SECONDS must be at least 1")
+if not 1 <= DAILY_STATS_REFRESH_MINUTES <= 60:
+    raise ImproperlyConfigured("DAILY_STATS_REFRESH_MINUTES must be between 1 and 60")
+
+CELERY_BEAT_SCHEDULE["daily-stats-refresh-today"] = {
+    "task": "dashboard.tasks.daily_stats_refresh_today_task",
+    "schedule": crontab(minute=f"*/{DAILY_STATS_REFRESH_MINUTES}"),
+}
+CELERY_BEAT_SCHEDULE["daily-stats-recompute"] = {
+    "task": "dashboard.tasks.daily_stats_recompute_task",
+    "schedule": crontab(hour=DAILY_STATS_NIGHTLY_AT.hour, minute=DAILY_STATS_NIGHTLY_AT.minute),
+}
+
+# --- Weekly district reports and the Friday roll-up (SPEC §6) ------------------------------------
 # The reporting week runs Saturday 00:00 to Friday 24:00 local time and is named by its Friday.
 
 WEEKLY_REPORT_DUE_TIME = env_time("WEEKLY_REPORT_DUE_TIME", "17:00")  # on the Friday
@@ -441,93 +543,3 @@ CELERY_BEAT_SCHEDULE |= {
         ),
     },
 }
-# --- Venue QR check-in (issue 3) ----------------------------------------------------------------
-
-
-# A check-in without a check-out counts as this many minutes (never past local midnight).
-CHECKIN_DEFAULT_STAY_MINUTES = env_positive_int("CHECKIN_DEFAULT_STAY_MINUTES", 60)
-# A second check-in by the same phone at the same venue within this window, while the first is
-# still open, is the same visit (a double tap, a reload): no second row.
-CHECKIN_REPEAT_MINUTES = env_positive_int("CHECKIN_REPEAT_MINUTES", 10)
-# Public check-in limits. Phones on mobile data often share one carrier address (CGNAT), so the
-# per-address limit is generous; the per-venue limit bounds a busy gate or a leaked poster.
-CHECKIN_RATE_PER_IP = env_rate("CHECKIN_RATE_PER_IP", "60/m")
-CHECKIN_RATE_PER_VENUE = env_rate("CHECKIN_RATE_PER_VENUE", "300/m")
-# Page views of /c/<token>/ (and bad-token guessing) per address.
-CHECKIN_PAGE_RATE_PER_IP = env_rate("CHECKIN_PAGE_RATE_PER_IP", "240/m")
-# --- Dashboard, adoption, testing platform and vaccination updates (issue 6) -------------------
-
-# Personal data (check-ins, arrivals) is kept this many days (SPEC §9). The daily aggregates are never
-# rebuilt for a day older than this: its raw rows may be gone, and the aggregates are what remains.
-PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 21)
-# Nightly, the aggregates of the last N days are rebuilt from the raw rows (late arrivals, corrections).
-DAILY_STATS_RECOMPUTE_DAYS = env_int("DAILY_STATS_RECOMPUTE_DAYS", 7)
-DAILY_STATS_NIGHTLY_AT = env_time("DAILY_STATS_NIGHTLY_AT", "00:20")
-# Today's aggregates are rebuilt every N minutes, whatever happened (a lost bump is caught up here).
-DAILY_STATS_REFRESH_MINUTES = env_int("DAILY_STATS_REFRESH_MINUTES", 10)
-# After a write, a district's figures for the day are rebuilt once within this many seconds.
-DAILY_STATS_BUMP_DELAY_SECONDS = env_int("DAILY_STATS_BUMP_DELAY_SECONDS", 30)
-# Facilities must have updated the day's vaccination data by this local time; reminders go out then.
-VACCINATION_UPDATE_CUTOFF = env_time("VACCINATION_UPDATE_CUTOFF", "20:00")
-# Facilities may log (or correct) the update of a day up to this many days back.
-VACCINATION_LOG_BACK_DAYS = env_int("VACCINATION_LOG_BACK_DAYS", 7)
-# An agency whose latest adoption figures are older than this is listed as stale.
-ADOPTION_STALE_DAYS = env_int("ADOPTION_STALE_DAYS", 14)
-if not 1 <= DAILY_STATS_RECOMPUTE_DAYS < PERSONAL_DATA_RETENTION_DAYS:
-    raise ImproperlyConfigured(
-        "DAILY_STATS_RECOMPUTE_DAYS must be at least 1 and below PERSONAL_DATA_RETENTION_DAYS "
-        "(a rebuild must never meet a day whose personal data was purged)"
-    )
-for _name in ("DAILY_STATS_BUMP_DELAY_SECONDS", "VACCINATION_LOG_BACK_DAYS"):
-    if globals()[_name] < 1:
-        raise ImproperlyConfigured(f"{_name} must be at least 1")
-if not 1 <= DAILY_STATS_REFRESH_MINUTES <= 60:
-    raise ImproperlyConfigured("DAILY_STATS_REFRESH_MINUTES must be between 1 and 60")
-
-CELERY_BEAT_SCHEDULE["daily-stats-refresh-today"] = {
-    "task": "dashboard.tasks.daily_stats_refresh_today_task",
-    "schedule": crontab(minute=f"*/{DAILY_STATS_REFRESH_MINUTES}"),
-}
-CELERY_BEAT_SCHEDULE["daily-stats-recompute"] = {
-    "task": "dashboard.tasks.daily_stats_recompute_task",
-    "schedule": crontab(hour=DAILY_STATS_NIGHTLY_AT.hour, minute=DAILY_STATS_NIGHTLY_AT.minute),
-}
-# Nightly, at this local time, personal data older than the retention is deleted (SPEC §9).
-PERSONAL_DATA_PURGE_AT = env_time("PERSONAL_DATA_PURGE_AT", "02:00")
-CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
-    "task": "rollout.tasks.personal_data_purge_task",
-    "schedule": crontab(hour=PERSONAL_DATA_PURGE_AT.hour, minute=PERSONAL_DATA_PURGE_AT.minute),
-}
-CELERY_BEAT_SCHEDULE["vaccination-reminders"] = {
-    "task": "platforms.tasks.vaccination_reminders_send_task",
-    "schedule": crontab(hour=VACCINATION_UPDATE_CUTOFF.hour, minute=VACCINATION_UPDATE_CUTOFF.minute),
-}
-# --- Checkpoints, arrivals and daily lists (issue 4) ------------------------------------------
-
-# Local time (Asia/Ho_Chi_Minh) at which the previous day's per-district arrival lists are built.
-DAILY_LISTS_TIME = env_time("DAILY_LISTS_TIME", "06:30")
-# A run also builds any list missing for this many days back (a day missed while the system was down).
-DAILY_LISTS_CATCH_UP_DAYS = env_int("DAILY_LISTS_CATCH_UP_DAYS", 7)
-if not 0 <= DAILY_LISTS_CATCH_UP_DAYS < min(32, PERSONAL_DATA_RETENTION_DAYS):
-    raise ImproperlyConfigured(
-        "DAILY_LISTS_CATCH_UP_DAYS must be between 0 and 31 and below PERSONAL_DATA_RETENTION_DAYS "
-        "(catching up a purged day would build an empty list)"
-    )
-# Late arrivals for a day whose list exists regenerate it after this many seconds (coalesced).
-DAILY_LISTS_REFRESH_DELAY = env_int("DAILY_LISTS_REFRESH_DELAY", 60)
-# Tests only: milliseconds to sleep after each row, so a worker can be killed in the middle of a run.
-DAILY_LISTS_TEST_ROW_DELAY_MS = env_int("DAILY_LISTS_TEST_ROW_DELAY_MS", 0)
-# Arrivals a day that seed_demo generates for the last 30 days.
-DEMO_ARRIVALS_PER_DAY = env_int("DEMO_ARRIVALS_PER_DAY", 5000)
-CELERY_BEAT_SCHEDULE["daily-lists"] = {
-    "task": "checkpoints.tasks.daily_lists_build_task",
-    "schedule": crontab(hour=DAILY_LISTS_TIME.hour, minute=DAILY_LISTS_TIME.minute),
-}
-# One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).
-SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {"TestKindEnum": "checkpoints.models.TestKind", "TestResultEnum": "checkpoints.models.TestResult"}
-)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Web, worker and parallel demo builders share the file: take the write lock when a transaction
-    # starts, so a reader upgrading to writer waits (busy timeout) instead of failing "database is locked".
-    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"

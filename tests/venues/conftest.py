@@ -1,4 +1,4 @@
-"""Fixtures for the venue check-in tests (issue 3)."""
+"""Fixtures for the venue check-in tests."""
 
 from __future__ import annotations
 

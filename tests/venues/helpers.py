@@ -1,4 +1,4 @@
-"""Helpers shared by the venue check-in tests (issue 3)."""
+"""Helpers shared by the venue check-in tests."""
 
 from __future__ import annotations
 
