@@ -76,7 +76,7 @@ def seed(day: date, rows: int, *, district: int | None = None) -> float:
     from django.conf import settings
     from django.db import connection
 
-    from rollout.demo import DISTRICT_WEIGHTS, person_name
+    from rollout.demo.names import DISTRICT_WEIGHTS, person_name
     from rollout.models import Checkpoint, District
     from rollout.timeutils import day_bounds
 
@@ -206,7 +206,7 @@ def bench_import(rows: int = 10_000) -> dict:
 
     from checkpoints.models import Arrival
     from checkpoints.services.imports import arrivals_import_commit, arrivals_import_read, import_columns
-    from rollout.demo import person_name
+    from rollout.demo.names import person_name
     from rollout.models import Checkpoint, Role, RoleAssignment, User
     from rollout.timeutils import day_bounds
 

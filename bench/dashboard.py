@@ -72,7 +72,8 @@ from django.test.utils import CaptureQueriesContext
 from checkpoints.models import Arrival
 from dashboard.services.stats import daily_stats_recompute, daily_stats_refresh
 from platforms.demo import seed_platform_activity
-from rollout.demo import DemoContext, seed_master_data, seed_users
+from rollout.demo import DemoContext
+from rollout.demo.masterdata import seed_master_data, seed_users
 from rollout.models import Checkpoint, Commune, District, User, Venue
 from rollout.timeutils import local_datetime, local_today
 from venues.models import CheckIn

@@ -51,7 +51,8 @@ def _fill(checkins_per_day: int, arrivals_per_day: int) -> None:
     from platforms.models import AdoptionUpdate
     from reports import weeks
     from reports.services.submissions import report_submit
-    from rollout.demo import DemoContext, seed_master_data, seed_users
+    from rollout.demo import DemoContext
+    from rollout.demo.masterdata import seed_master_data, seed_users
     from rollout.models import Agency, Checkpoint, District, User, Venue
     from venues.models import CheckIn, Inspection
 

@@ -7,6 +7,10 @@ class CheckpointsConfig(AppConfig):
     verbose_name = _("Checkpoints and arrivals")
 
     def ready(self) -> None:
+        from checkpoints.demo import seed_arrivals
+        from rollout import demo
+
+        demo.register_step(40, seed_arrivals)  # declarations, arrivals and their daily lists
         from checkpoints.services.declarations import declaration_person
         from rollout import qr
         from rollout.services.jobs import register_job

@@ -25,7 +25,8 @@ from checkpoints.models import Arrival, DailyList, Declaration, DeclarationKind,
 from checkpoints.services.daily_lists import daily_list_build, home_districts
 from checkpoints.units import unit_index
 from rollout import qr
-from rollout.demo import DISTRICT_WEIGHTS, DemoContext, address, person_name
+from rollout.demo import DemoContext
+from rollout.demo.names import DISTRICT_WEIGHTS, address, person_name
 from rollout.models import Checkpoint, Commune, District
 from rollout.models.org import CheckpointKind
 from rollout.services.jobs import job_run

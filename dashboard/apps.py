@@ -7,6 +7,10 @@ class DashboardConfig(AppConfig):
     verbose_name = _("Dashboard")
 
     def ready(self) -> None:
+        from dashboard.demo import seed_daily_stats
+        from rollout import demo
+
+        demo.register_step(99, seed_daily_stats)  # last: computed from whatever raw data exists
         from rollout.hooks import figures_changed
         from rollout.services.jobs import register_job
 

@@ -7,6 +7,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Weekly reports")
 
     def ready(self) -> None:
+        from reports.demo import seed_reports
+        from rollout import demo
+
+        demo.register_step(80, seed_reports)  # reads the system figures of everything before
         from dashboard.selectors import register_chart, register_kpi
         from reports.selectors import report_completeness_kpi, report_timeliness_chart
         from rollout.services.jobs import register_job

@@ -26,7 +26,8 @@ from reports.models import (
     WeeklyReportVersion,
 )
 from reports.services.rollups import rollup_build
-from rollout.demo import DISTRICT_WEIGHTS, DemoContext, home_districts
+from rollout.demo import DemoContext
+from rollout.demo.names import DISTRICT_WEIGHTS, home_districts
 from rollout.models import FocalOfficer, User
 from rollout.timeutils import local_datetime, local_now
 

@@ -7,6 +7,11 @@ class RolloutConfig(AppConfig):
     verbose_name = _("Rollout")
 
     def ready(self) -> None:
+        from rollout import demo
+        from rollout.demo.masterdata import seed_master_data, seed_users
+
+        demo.register_step(10, seed_master_data)
+        demo.register_step(20, seed_users)
         from rollout import signals  # noqa: F401  (connects the receivers)
         from rollout.services.jobs import register_job
 

@@ -8,6 +8,10 @@ class VenuesConfig(AppConfig):
     verbose_name = _("Venue check-in")
 
     def ready(self) -> None:
+        from rollout import demo
+        from venues.demo import seed_checkins
+
+        demo.register_step(30, seed_checkins)  # venue check-ins and inspections
         from rollout.services import retention
         from venues.models import CheckIn
 

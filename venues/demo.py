@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from rollout.demo import DemoContext, mobile, person_name
+from rollout.demo import DemoContext
+from rollout.demo.names import mobile, person_name
 from rollout.models import User, Venue
 from rollout.models.org import VenueKind
 from rollout.timeutils import local_date, local_datetime, local_now
