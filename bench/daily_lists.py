@@ -151,7 +151,8 @@ def child_ceiling(day: date) -> None:
     from openpyxl import Workbook
 
     from checkpoints.models import Arrival
-    from checkpoints.services.daily_lists import DISTRICT_LIST, ROW_FIELDS, _row_maker, _stream, home_districts
+    from checkpoints.services.arrival_workbook import DISTRICT_LIST, ROW_FIELDS, _row_maker, _stream
+    from checkpoints.services.daily_lists import home_districts
     from checkpoints.units import unit_index
     from rollout.timeutils import day_bounds
     from rollout.workbooks import header_cells, set_widths

@@ -239,7 +239,7 @@ def test_health_officer_gets_the_province_overview(world, client_for, health_off
 
 def test_extra_kpi_cards_plug_in_through_one_selector(world, client_for, province_viewer, monkeypatch):
     """How the daily-lists and report-completeness cards are added by the other apps."""
-    monkeypatch.setattr(dashboard_selectors, "EXTRA_KPIS", [lists_delivered_card])
+    monkeypatch.setattr(dashboard_selectors.overview, "EXTRA_KPIS", [lists_delivered_card])
     html = client_for(province_viewer).get(reverse("dashboard")).content.decode()
     assert kpis_on_page(html)["daily_lists_delivered"] == (7, 9)
 

@@ -18,20 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, Sum
 from django.urls import reverse
 from django.utils.formats import date_format, number_format
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from checkpoints.selectors import daily_lists_delivered_kpi
 from dashboard.models import DistrictDay
-from dashboard.scoping import arrival_days_for, district_days_for, overview_districts_for, venue_days_for
-from platforms.selectors.adoption import InstallRates
-from rollout import scoping
-from rollout.charts import Chart, Kpi, cells, percent
-from rollout.figures import formatter
-from rollout.models import Commune, District, User, Venue
+from dashboard.scoping import district_days_for, overview_districts_for
+from dashboard.selectors.areas import AreaRow, sort_rows, total_row
+from rollout.charts import Chart, Kpi, percent
+from rollout.models import District, User
 from rollout.timeutils import local_today
 
 WEEK = 7
@@ -282,89 +278,6 @@ def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[C
     ]  # fmt: skip
 
 
-# --- Tables -----------------------------------------------------------------------------------
-
-
-@dataclass
-class AreaRow(InstallRates):
-    """One line of the district table (or of a district's commune table)."""
-
-    code: int
-    name: str
-    url: str = ""
-    venues_with_qr: int = 0
-    venues_active_7d: int = 0
-    checkins_today: int = 0
-    checkins_7d: int = 0
-    checkins_flagged_7d: int = 0
-    arrivals_today: int = 0
-    arrivals_7d: int = 0
-    staff_headcount: int = 0
-    pc_covid: int = 0
-    health_book: int = 0
-    vneid: int = 0
-    vaccination_updated: int = 0
-    vaccination_facilities: int = 0
-    testing_live: int = 0
-    testing_qualified: int = 0
-
-    @property
-    def venues_active_pct(self) -> float | None:
-        return percent(self.venues_active_7d, self.venues_with_qr)
-
-    @property
-    def vaccination_pct(self) -> float | None:
-        return percent(self.vaccination_updated, self.vaccination_facilities)
-
-    @property
-    def testing_pct(self) -> float | None:
-        return percent(self.testing_live, self.testing_qualified)
-
-    # The cells after the name, as HTML: built here because a table of 20-odd rows of 12 figures costs
-    # more in template lookups than the rest of the page (bench/dashboard.py).
-
-    @property
-    def cells_short(self) -> SafeString:
-        """Venues and arrivals (the commune table)."""
-        f = formatter()
-        share = self.venues_active_pct
-        share = "" if share is None else f' <small class="muted">({f.pct(share, 0)})</small>'
-        return cells(
-            f.num(self.venues_with_qr), f.num(self.venues_active_7d) + share, f.num(self.checkins_today),
-            f.num(self.checkins_7d), f.num(self.checkins_flagged_7d), f.num(self.arrivals_today),
-            f.num(self.arrivals_7d),
-        )  # fmt: skip
-
-    @property
-    def cells_full(self) -> SafeString:
-        """Everything (the district table)."""
-        f = formatter()
-        testing = f"{f.num(self.testing_live)}/{f.num(self.testing_qualified)}"
-        if self.testing_pct is not None:
-            testing += f' <small class="muted">({f.pct(self.testing_pct, 0)})</small>'
-        return self.cells_short + cells(
-            f.pct(self.pc_covid_pct), f.pct(self.health_book_pct), f.pct(self.vneid_pct),
-            f"{f.num(self.vaccination_updated)}/{f.num(self.vaccination_facilities)}", testing,
-        )  # fmt: skip
-
-
-SORT_KEYS = (
-    "name", "venues_with_qr", "venues_active_pct", "checkins_today", "checkins_7d", "checkins_flagged_7d",
-    "arrivals_today", "arrivals_7d", "pc_covid_pct", "health_book_pct", "vneid_pct", "vaccination_pct", "testing_pct",
-)  # fmt: skip
-
-
-def sort_rows(rows: list[AreaRow], sort: str) -> tuple[list[AreaRow], str]:
-    """Sort by ``sort`` ("checkins_7d", or "-checkins_7d" for descending); unknown keys keep code order."""
-    key = sort.lstrip("-")
-    if key not in SORT_KEYS:
-        return sorted(rows, key=lambda r: r.code), ""
-    present = [r for r in rows if getattr(r, key) is not None]
-    missing = [r for r in rows if getattr(r, key) is None]  # no figure: always last
-    present.sort(key=lambda r: getattr(r, key), reverse=sort.startswith("-"))
-    return present + missing, sort
-
-
 def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaRow]:
     first = today - timedelta(days=WEEK - 1)
     rows = []
@@ -397,15 +310,6 @@ def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaR
             )
         )
     return rows
-
-
-def total_row(rows: list[AreaRow], label: str) -> AreaRow:
-    total = AreaRow(code=0, name=label)
-    for name in AreaRow.__dataclass_fields__:
-        if name in {"code", "name", "url"}:
-            continue
-        setattr(total, name, sum(getattr(r, name) for r in rows))
-    return total
 
 
 # --- The page ---------------------------------------------------------------------------------
@@ -452,116 +356,4 @@ def overview_build(
         total=total_row(rows, _("Province") if not scope.is_district else scope.district.name),
         sort=sort,
         as_of=min(computed) if computed else None,
-    )
-
-
-# --- A district's drill-down: communes and agencies -------------------------------------------
-
-
-def commune_rows(user: User, district: District, today: date, *, sort: str = "") -> tuple[list[AreaRow], str]:
-    """The district's communes: venues, activity and arrivals over the last 7 days."""
-    first = today - timedelta(days=WEEK - 1)
-    rows = {
-        c.pk: AreaRow(code=c.pk, name=c.name, url=reverse("dashboard:commune", args=[district.pk, c.pk]))
-        for c in Commune.objects.filter(district=district).order_by("code")
-    }
-    venues = (
-        scoping.venues_for(user)
-        .filter(district=district, is_active=True, commune__isnull=False)
-        .order_by()
-        .values("commune")
-        .annotate(n=Count("id"))
-    )
-    for v in venues:
-        if v["commune"] in rows:
-            rows[v["commune"]].venues_with_qr = v["n"]
-    activity = (
-        venue_days_for(user)
-        .filter(district=district, day__gte=first, day__lte=today, commune__isnull=False)
-        .order_by()
-        .values("commune")
-        .annotate(
-            active=Count("venue", distinct=True, filter=Q(venue__is_active=True)),
-            week=Sum("checkins"),
-            flagged=Sum("checkins_flagged"),
-            today=Sum("checkins", filter=Q(day=today)),
-        )
-    )
-    for a in activity:
-        if (row := rows.get(a["commune"])) is not None:
-            row.venues_active_7d, row.checkins_7d = a["active"], a["week"] or 0
-            row.checkins_flagged_7d, row.checkins_today = a["flagged"] or 0, a["today"] or 0
-    arrivals = (
-        arrival_days_for(user)
-        .filter(district=district, day__gte=first, day__lte=today, commune__isnull=False)
-        .order_by()
-        .values("commune")
-        .annotate(week=Sum("arrivals"), today=Sum("arrivals", filter=Q(day=today)))
-    )
-    for a in arrivals:
-        if (row := rows.get(a["commune"])) is not None:
-            row.arrivals_7d, row.arrivals_today = a["week"] or 0, a["today"] or 0
-    return sort_rows(list(rows.values()), sort)
-
-
-@dataclass
-class VenueActivity:
-    venue: Venue
-    checkins_today: int
-    checkins_7d: int
-    flagged_7d: int
-    last_day: date | None
-
-
-def venue_activity(user: User, commune: Commune, today: date) -> list[VenueActivity]:
-    """A commune's venues with their check-ins (today, 7 days) and last day with any; idle first."""
-    first = today - timedelta(days=WEEK - 1)
-    venues = list(scoping.venues_for(user).filter(commune=commune).select_related("agency").order_by("name"))
-    stats = {
-        r["venue"]: r
-        for r in venue_days_for(user)
-        .filter(venue__in=[v.pk for v in venues], day__lte=today)
-        .order_by()
-        .values("venue")
-        .annotate(
-            last=Max("day"),
-            week=Sum("checkins", filter=Q(day__gte=first)),
-            flagged=Sum("checkins_flagged", filter=Q(day__gte=first)),
-            today=Sum("checkins", filter=Q(day=today)),
-        )
-    }
-    rows = []
-    for v in venues:
-        s = stats.get(v.pk, {})
-        rows.append(VenueActivity(v, s.get("today") or 0, s.get("week") or 0, s.get("flagged") or 0, s.get("last")))
-    rows.sort(key=lambda r: (r.checkins_7d > 0, r.last_day or date.min, r.venue.name_search))
-    return rows
-
-
-def commune_arrivals(user: User, commune: Commune, today: date, span: int) -> Chart:
-    window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
-    per_day = dict(
-        arrival_days_for(user)
-        .filter(commune=commune, day__gte=window[0], day__lte=today)
-        .order_by()
-        .values("day")
-        .annotate(n=Sum("arrivals"))
-        .values_list("day", "n")
-    )
-    checkins = dict(
-        venue_days_for(user)
-        .filter(commune=commune, day__gte=window[0], day__lte=today)
-        .order_by()
-        .values("day")
-        .annotate(n=Sum("checkins"))
-        .values_list("day", "n")
-    )
-    return Chart(
-        "commune",
-        _("Check-ins and arrivals per day"),
-        [date_format(d, "d/m") for d in window],
-        [
-            {"label": _("Check-ins"), "data": [checkins.get(d, 0) for d in window]},
-            {"label": _("Arrivals"), "data": [per_day.get(d, 0) for d in window]},
-        ],
     )
