@@ -62,7 +62,7 @@ DISTRICTS = ("bat_xat", "sa_pa", "bao_yen", "lao_cai")
 SETUP = f"""
 import json
 from datetime import time as clock, timedelta
-from rollout.services.checkins import venue_token
+from venues.services.checkins import venue_token
 from rollout.timeutils import local_datetime, local_today
 from tests.factories import ArrivalFactory, CheckpointFactory, VenueFactory, district
 venues = [VenueFactory(district=district(d)) for d in {DISTRICTS!r} for _ in range(3)]
@@ -424,7 +424,7 @@ class Stored:
 def stored(stack: Stack, load: Load) -> Stored:
     time.sleep(0.5)  # an answer is sent after its commit; nothing is in flight now
     counts = dict(
-        stack.sql("SELECT phone, count(*) FROM rollout_checkin WHERE full_name = %s GROUP BY phone", (load.marker,))
+        stack.sql("SELECT phone, count(*) FROM venues_checkin WHERE full_name = %s GROUP BY phone", (load.marker,))
     )
     ok = load.ok_phones()
     return Stored(
@@ -487,7 +487,7 @@ def fault_redis(stack: Stack, targets: list[str], phases: tuple[float, float, fl
     # ones to follow are those alive during the outage: recorded before Redis was back, not finished
     # before it went away.
     alive = (
-        "FROM rollout_followup WHERE task = 'rollout.tasks.daily_stats_bump_task' AND created_at < %s "
+        "FROM rollout_followup WHERE task = 'dashboard.tasks.daily_stats_bump_task' AND created_at < %s "
         "AND (finished_at IS NULL OR finished_at > %s)"
     )
     window = (marks["up_wall"], marks["down_wall"])
