@@ -192,7 +192,11 @@ def test_pages_answer_503_try_again_while_postgresql_is_down_and_200_once_it_is_
     asker = threading.Thread(target=keep_asking)
     asker.start()
     try:
-        postgres.restart(mode="immediate")
+        # Crash, and come back only once the askers met the outage (a quick restart on a busy machine
+        # could fall between two requests).
+        postgres.stop(mode="immediate")
+        wait_until(lambda: 503 in seen, what="a request during the crash")
+        postgres.start()
         back = time.monotonic()
         wait_until(lambda: seen[-3:] == [200, 200, 200], what="pages to answer 200 after the restart")
     finally:
