@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 
 from rollout.text import CONTROL_CHARACTERS, strip_control_characters
 
 
-class QueryControlCharactersMiddleware:
-    """Strip control characters (NUL included) from every query parameter, names and values.
+class ControlCharactersMiddleware:
+    """Strip control characters (NUL included) from every query parameter, names and values; a path
+    holding one is "not found" (no page or object is named with one, and a path part may reach a query).
 
     Query parameters are search and filter input: a NUL reaching PostgreSQL is a 500, and no search
     term needs a control character, so dropping them answers what the person meant. Form fields
@@ -22,6 +23,8 @@ class QueryControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if CONTROL_CHARACTERS.search(request.path_info):
+            raise Http404
         if not _has_control_characters(request.GET):
             return self.get_response(request)  # the usual case: nothing to copy
         cleaned = QueryDict(mutable=True)

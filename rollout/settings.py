@@ -127,8 +127,8 @@ MIDDLEWARE = [
     # Turns a view's "database unavailable" error into a 503 page, with DEBUG on too (rollout/outage.py).
     "rollout.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the query string: a NUL in a search would reach PostgreSQL.
-    "rollout.middleware.QueryControlCharactersMiddleware",
+    # Before anything reads the path or the query string: a NUL in a search would reach PostgreSQL.
+    "rollout.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

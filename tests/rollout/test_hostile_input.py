@@ -12,7 +12,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from checkpoints.models import Declaration
-from rollout.middleware import QueryControlCharactersMiddleware
+from rollout.middleware import ControlCharactersMiddleware
 from tests.factories import AgencyFactory, VenueFactory
 from tests.venues.helpers import checkin_url, visitor
 from venues.models import CheckIn
@@ -60,7 +60,7 @@ def test_middleware_strips_control_characters_from_query_names_and_values_keepin
         return HttpResponse()
 
     request = RequestFactory().get("/x/?q=a%00b%01c%1Bd%7F&q=%00z&n%00ame=v&keep=a%09b%0Ac%0Dd")
-    QueryControlCharactersMiddleware(view)(request)
+    ControlCharactersMiddleware(view)(request)
     assert seen["GET"].getlist("q") == ["abcd", "z"]
     assert seen["GET"]["name"] == "v"
     assert seen["GET"]["keep"] == "a\tb\nc\rd"
@@ -87,6 +87,11 @@ def test_api_search_with_a_nul_still_searches_for_the_rest(province_admin, bat_x
 def test_nul_in_a_staff_page_search_is_ignored_not_a_500(client_for, province_admin, path):
     response = client_for(province_admin).get(f"{path}?q=%00&district=%00&kind=%00x")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/jobs/a%00b/", "/api/v1/venues/a%00b/", "/c/a%01b/", "/p/a%00b/"])
+def test_a_control_character_in_the_path_is_not_found(client_for, province_admin, path):
+    assert client_for(province_admin).get(path).status_code == 404
 
 
 # --- Control characters in forms -----------------------------------------------------------------
@@ -121,6 +126,25 @@ def test_public_declaration_refuses_nul_and_control_characters_in_the_name(units
     assert response.status_code == 200
     assert field in response.context["form"].errors
     assert not Declaration.objects.exists()
+
+
+def test_nul_in_any_field_of_the_public_forms_is_a_form_error_never_a_500(venue):
+    from tests.checkpoints.test_declarations import _travel
+
+    client = _public()
+    declaration = reverse("declarations:create", args=["travel"])
+    for name, value in _travel().items():
+        if name == "truthful":
+            continue  # a checkbox: any value ticks it, and nothing of it is stored as text
+        nul = [v + "\x00" for v in value] if isinstance(value, list) else value + "\x00"
+        response = client.post(declaration, _travel(**{name: nul}))
+        assert response.status_code == 200, name
+        assert response.context["form"].errors, name
+        cache.clear()  # the declaration rate limit is not what this test is about
+    for name, value in visitor().items():
+        response = client.post(checkin_url(venue), visitor(**{name: value + "\x00"}))
+        assert response.status_code == 200 and response.context["form"].errors, name
+    assert not Declaration.objects.exists() and not CheckIn.objects.exists()
 
 
 def test_nul_in_the_api_sign_in_is_a_vietnamese_field_error(district_officer):
