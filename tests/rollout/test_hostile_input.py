@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 
 import pytest
@@ -297,3 +298,26 @@ def venue(agency, bat_xat, settings):
     settings.CHECKIN_RATE_PER_VENUE = "1000/m"
     settings.CHECKIN_PAGE_RATE_PER_IP = "1000/m"
     return VenueFactory(agency=agency, district=bat_xat, owner_name="", name="Chợ Bát Xát")
+
+
+def test_api_429_is_json_with_retry_after(units):
+    from rollout.ratelimit import too_many
+
+    response = too_many(RequestFactory().get("/api/v1/venues/"), retry_after=17)
+    assert response.status_code == 429 and response["Retry-After"] == "17"
+    assert json.loads(response.content)["message"]
+
+
+def test_500_page_is_vietnamese_without_the_database_or_translations(django_assert_num_queries):
+    from django.utils import translation
+
+    from rollout.views.errors import server_error
+
+    request = RequestFactory().get("/anything/")
+    with translation.override(None), django_assert_num_queries(0):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            response = server_error(request)
+    assert response.status_code == 500
+    assert "Đã có lỗi xảy ra" in response.content.decode()
