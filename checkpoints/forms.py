@@ -13,6 +13,7 @@ from checkpoints.models import DeclarationKind, TestKind, TestResult, Vehicle
 from checkpoints.services.arrivals import ArrivalInput
 from checkpoints.services.declarations import DeclarationInput
 from checkpoints.units import unit_index
+from rollout.validators import no_control_characters
 
 EMPTY = [("", "—")]
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -90,10 +91,10 @@ def _unit(label, required: bool = False) -> forms.TypedChoiceField:
 
 
 class TravelFields(forms.Form):
-    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    full_name = forms.CharField(label=_("Full name"), max_length=200, validators=[no_control_characters])
     birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2100, required=False)
-    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("ID number"), max_length=20, required=False, validators=[no_control_characters])
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False, validators=[no_control_characters])
     origin_province = _unit(_("From province"))
     origin_district = _unit(_("From district"))
     origin_commune = _unit(_("From commune"))

@@ -2,25 +2,62 @@
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import ngettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from rollout import scoping
+from rollout.http import login_cooloff_seconds
 from rollout.models import Agency, Commune, District, HealthFacility, Province
 from rollout.text import fold
 
 
+class SignInLocked(exceptions.APIException):
+    """Too many failed sign-ins: 429 with ``Retry-After`` (DRF's handler sends it for ``wait``)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked_out"
+
+    def __init__(self, seconds: int) -> None:
+        self.wait = seconds
+        minutes = math.ceil(seconds / 60)
+        until = timezone.localtime() + timedelta(seconds=seconds)
+        super().__init__(
+            ngettext(
+                "Too many failed sign-ins for this account. Try again after %(time)s (in %(minutes)d minute).",
+                "Too many failed sign-ins for this account. Try again after %(time)s (in %(minutes)d minutes).",
+                minutes,
+            )
+            % {"time": until.strftime("%H:%M"), "minutes": minutes}
+        )
+
+
 class TokenView(ObtainAuthToken):
-    """POST username and password, get a token for ``Authorization: Token <key>``."""
+    """POST username and password, get a token for ``Authorization: Token <key>``.
+
+    While django-axes locks the account out, even the right password is refused: the caller is told so,
+    and when to retry, instead of the "wrong password" answer. Axes flags the request it was handed (DRF's
+    request here, which its middleware never sees), so the flag is read here.
+    """
 
     throttle_classes = ()
+
+    def post(self, request, *args, **kwargs):
+        try:
+            return super().post(request, *args, **kwargs)
+        except DRFValidationError:
+            if getattr(request, "axes_locked_out", False):
+                raise SignInLocked(login_cooloff_seconds()) from None
+            raise
 
 
 # --- Serializers ------------------------------------------------------------------------------

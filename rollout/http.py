@@ -19,3 +19,9 @@ def client_ip(request: HttpRequest) -> str:
     if len(forwarded) < hops:
         return remote
     return forwarded[-hops]
+
+
+def login_cooloff_seconds() -> int:
+    """How long a locked-out sign-in waits. Every attempt during the lockout starts the cool-off again
+    (django-axes' default), so this is exactly the wait from now."""
+    return int(settings.AXES_COOLOFF_TIME.total_seconds())

@@ -197,11 +197,22 @@ def _hit_one(scope: str, key: str, rate: str) -> bool:
         return True
 
 
-def too_many(request: HttpRequest) -> HttpResponse:
+def too_many(request: HttpRequest, *, retry_after: int = 60) -> HttpResponse:
+    """The 429 answer: a page, or JSON for the API; ``Retry-After`` tells clients (and retrying phones)
+    how many seconds to wait. The windows are fixed, so the current one ends within a minute for "/m"."""
     message = _("Too many requests. Please wait a moment and try again.")
     if request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", ""):
-        return JsonResponse({"message": message, "extra": {}}, status=429)
-    return render(request, "429.html", {"message": message}, status=429)
+        response = JsonResponse({"message": message, "extra": {}}, status=429)
+    else:
+        response = render(request, "429.html", {"message": message}, status=429)
+    response["Retry-After"] = str(max(1, retry_after))
+    return response
+
+
+def seconds_left(rate: str) -> int:
+    """Seconds until the current fixed window of ``rate`` ends, when its counters start again."""
+    _limit, window = parse_rate(rate)
+    return window - int(time.time()) % window
 
 
 def rate_limit(scope: str, rate: str, *, key: Callable[..., str] = ip, methods: tuple[str, ...] = ("POST",)):
@@ -211,7 +222,7 @@ def rate_limit(scope: str, rate: str, *, key: Callable[..., str] = ip, methods: 
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
             if request.method in methods and not hit(scope, key(request, **kwargs), rate):
-                return too_many(request)
+                return too_many(request, retry_after=seconds_left(rate))
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -127,6 +127,8 @@ MIDDLEWARE = [
     # Turns a view's "database unavailable" error into a 503 page, with DEBUG on too (rollout/outage.py).
     "rollout.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the path or the query string: a NUL in a search would reach PostgreSQL.
+    "rollout.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -239,7 +241,8 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The lockout page with the minutes to wait and a Retry-After header (axes' own gives neither).
+AXES_LOCKOUT_CALLABLE = "rollout.views.errors.locked_out"
 AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "rollout.http.client_ip"
 # Number of trusted reverse proxies in front of the app (X-Forwarded-For hops to skip).
@@ -248,6 +251,8 @@ PROXY_COUNT = env_int("PROXY_COUNT", 0)
 SESSION_COOKIE_AGE = 12 * 3600
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+# Django's own CSRF page is English and technical: ours says what to do, in Vietnamese.
+CSRF_FAILURE_VIEW = "rollout.views.errors.csrf_failure"
 
 # --- Security (production) --------------------------------------------------------------------
 
@@ -385,9 +390,11 @@ DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "laocai-demo-2021")
 # --- REST API ---------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the WWW-Authenticate header from the first class, so a call without (or with
+    # bad) credentials gets 401 "WWW-Authenticate: Token" rather than a bare 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rollout.pagination.Pagination",
@@ -405,6 +412,8 @@ SPECTACULAR_SETTINGS: dict = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema maps every resource: for signed-in callers (session or token) only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 # One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).

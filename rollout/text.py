@@ -6,6 +6,13 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
+# C0 controls except tab, newline and carriage return, plus DEL: nothing a person types, and NUL cannot be
+# stored in PostgreSQL text at all.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 def fold(text: str) -> str:

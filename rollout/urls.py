@@ -1,6 +1,7 @@
 """Root URLs. Fixed (SPEC §12): /healthz, /accounts/login/, /dashboard/, /api/v1/, /api/schema/, /api/docs/."""
 
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -26,9 +27,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("rollout.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The schema answers 401 to anonymous callers (SERVE_PERMISSIONS); the docs page is for a browser, so it
+    # sends an anonymous visitor to the sign-in page.
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="schema")), name="api-docs"),
     path("", include("venues.urls_public")),
 ]
 
 # While the database is down or restarting: 503 "try again in a moment" instead of 500.
 handler500 = "rollout.views.errors.server_error"
+# Vietnamese, and saying what was wrong (an oversized body, too many fields).
+handler400 = "rollout.views.errors.bad_request"

@@ -11,6 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from rollout.text import CONTROL_CHARACTERS
+
 # Mobile prefixes in use since the 2018 move to 10 digits (Viettel, VinaPhone, MobiFone,
 # Vietnamobile, Gmobile, Itelecom, Reddi).
 _MOBILE = re.compile(r"^0(3[2-9]|5[25689]|7[06-9]|8[1-9]|9\d)\d{7}$")
@@ -41,6 +43,22 @@ def normalize_id_number(value: str) -> str:
             code="id_number",
         )
     return raw
+
+
+# Django's own message for a NUL in any form or API field (ProhibitNullCharactersValidator). Named here
+# so the catalogue refresh keeps its Vietnamese translation: Django's Vietnamese catalogue has none.
+NULL_CHARACTERS_MESSAGE = _("Null characters are not allowed.")
+
+
+def no_control_characters(value: str) -> None:
+    """Refuse control characters (NUL, bell, escape…) in names and numbers people type.
+
+    They are invisible on screen, break the spreadsheets the rows go out to, and NUL cannot be stored.
+    """
+    if CONTROL_CHARACTERS.search(str(value or "")):
+        raise ValidationError(
+            _("This field contains an invisible control character. Please type it again."), code="control_character"
+        )
 
 
 def mask_phone(phone: str) -> str:

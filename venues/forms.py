@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rollout.timeutils import local_today
-from rollout.validators import normalize_id_number, normalize_phone
+from rollout.validators import no_control_characters, normalize_id_number, normalize_phone
 from venues.models import Inspection
 from venues.services.checkins import CheckInInput
 
@@ -33,12 +33,14 @@ class VisitorFieldsMixin(forms.Form):
     full_name = forms.CharField(
         label=_("Full name"),
         max_length=200,
+        validators=[no_control_characters],
         error_messages={"required": _("Enter your full name.")},
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=20,
+        validators=[no_control_characters],
         error_messages={"required": _("Enter your mobile number.")},
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
     )
@@ -46,6 +48,7 @@ class VisitorFieldsMixin(forms.Form):
         label=_("ID number (optional)"),
         max_length=20,
         required=False,
+        validators=[no_control_characters],
         help_text=_("Identity card (9 digits) or citizen identity card (12 digits)."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
@@ -89,7 +92,7 @@ class CheckInForm(VisitorFieldsMixin):
 class StaffEntryForm(CheckInForm):
     """Manual entry by venue staff for a visitor without a smartphone: phone or ID number is enough."""
 
-    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=20, required=False, validators=[no_control_characters])
 
     def clean_phone(self) -> str:
         value = self.cleaned_data["phone"].strip()
