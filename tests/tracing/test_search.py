@@ -142,3 +142,24 @@ def test_other_roles_may_not_search(persona, request, scenario):
     with pytest.raises(PermissionDenied):
         search(request.getfixturevalue(persona), id_number=F0_ID)
     assert not AuditEvent.objects.filter(action=Action.TRACING_SEARCH).exists()
+
+
+def test_the_number_of_queries_does_not_grow_with_the_f0s_visits(health_officer, scenario):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import CheckInFactory
+
+    search(health_officer, id_number=F0_ID)  # the user's roles, loaded once per user object
+    with CaptureQueriesContext(connection) as few:
+        search(health_officer, id_number=F0_ID)
+    for hour in range(13, 19):  # six more visits, each with a visitor overlapping
+        at = scenario.at(f"{hour}:00")
+        CheckInFactory(venue=scenario.venue_a, full_name="Nguyễn Văn An", phone=F0_PHONE, id_number=F0_ID,
+                       checked_in_at=at, checked_out_at=at + timedelta(minutes=30))  # fmt: skip
+        CheckInFactory(venue=scenario.venue_a, full_name=f"Khách {hour}", phone=f"09120001{hour}",
+                       checked_in_at=at, checked_out_at=at + timedelta(minutes=30))  # fmt: skip
+    with CaptureQueriesContext(connection) as many:
+        result = search(health_officer, id_number=F0_ID)
+    assert result.candidate_count == len(EXPECTED) + 6
+    assert len(many) == len(few)
