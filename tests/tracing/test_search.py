@@ -163,3 +163,9 @@ def test_the_number_of_queries_does_not_grow_with_the_f0s_visits(health_officer,
         result = search(health_officer, id_number=F0_ID)
     assert result.candidate_count == len(EXPECTED) + 6
     assert len(many) == len(few)
+
+
+def test_nobody_found_is_an_empty_search_still_audited(health_officer, scenario):
+    result = search(health_officer, id_number="001090009999")
+    assert (result.record_count, result.candidate_count, result.timeline) == (0, 0, [])
+    assert AuditEvent.objects.filter(action=Action.TRACING_SEARCH, object_id=str(result.pk)).exists()

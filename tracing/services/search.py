@@ -4,7 +4,8 @@ Who the F0 is: the records (check-ins, arrivals, declarations) with the ID numbe
 phone *and* the accent-free name asked for, plus every record sharing an ID number or a (phone, name)
 pair with those. A phone alone is enough when all its records carry one name; a phone shared by a family
 or a name alone answers with the distinct people to choose from (``ApplicationError`` with
-``extra["people"]``); the caller searches again by ID number, or by phone and name.
+``extra["people"]``, audited); the caller searches again by ID number, or by phone and name. When
+nobody matches at all, the search is stored (and audited) with no records and no candidates.
 
 F1 candidates:
 - same venue, presence overlapping the F0's: a visit lasts from check-in to ``left_at``
@@ -49,10 +50,6 @@ class Query:
     phone: str
     id_number: str
     folded: str
-
-    @property
-    def name_only(self) -> bool:
-        return bool(self.folded) and not self.phone and not self.id_number
 
 
 def tracing_search(
