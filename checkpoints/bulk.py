@@ -9,6 +9,8 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from rollout.models.people import folded_row
+
 
 def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
     """INSERT ``rows`` (dicts of attnames; missing fields get their default, ``auto_now_add`` now) and
@@ -35,6 +37,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore
                 for f in fields]  # fmt: skip
     params = []
     for row in rows:
+        row = folded_row(model, row)  # the accent-free name, as save() would write it
         values = []
         for f, convert, default in zip(fields, converters, defaults, strict=True):
             value = row.get(f.attname, default)

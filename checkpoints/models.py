@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Checkpoint, Commune, District, Province
+from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet
 
 
 class Vehicle(models.TextChoices):
@@ -35,7 +36,7 @@ class TestResult(models.TextChoices):
     PENDING = "pending", _("Pending")
 
 
-class TravelFields(models.Model):
+class TravelFields(FoldedPersonName):
     """Who is travelling, from where to where: shared by declarations and arrivals."""
 
     full_name = models.CharField(_("full name"), max_length=200)
@@ -75,6 +76,8 @@ class TravelFields(models.Model):
     latest_test_on = models.DateField(_("latest test date"), null=True, blank=True)
     symptoms = models.CharField(_("symptoms"), max_length=300, blank=True)
 
+    objects = FoldedPersonNameQuerySet.as_manager()
+
     class Meta:
         abstract = True
 
@@ -96,6 +99,8 @@ class Declaration(TravelFields):
         ordering = ["-created_at"]
         verbose_name = _("declaration")
         verbose_name_plural = _("declarations")
+        # Contact tracing finds a person's declarations by phone or ID number.
+        indexes = [models.Index(fields=["phone"]), models.Index(fields=["id_number"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

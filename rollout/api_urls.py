@@ -8,6 +8,7 @@ from dashboard import apis as dashboard_apis
 from platforms import apis as apis_platforms
 from reports import apis as report_apis
 from rollout import apis
+from tracing import apis as tracing_apis
 from venues import apis as venue_apis
 
 router = DefaultRouter()
@@ -29,6 +30,7 @@ router.register("testing-rollout", apis_platforms.TestingRolloutViewSet, basenam
 router.register("vaccination-updates", apis_platforms.VaccinationUpdateViewSet, basename="vaccination-update")
 router.register("arrivals", checkpoint_apis.ArrivalViewSet, basename="arrival")
 router.register("daily-lists", checkpoint_apis.DailyListViewSet, basename="daily-list")
+router.register("tracing/searches", tracing_apis.TracingSearchViewSet, basename="tracing-search")
 
 app_name = "api"
 urlpatterns = [

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "platforms",
     "checkpoints",
     "dashboard",
+    "tracing",
     "reports",
 ]
 
@@ -481,6 +482,18 @@ CELERY_BEAT_SCHEDULE["daily-lists"] = {
     "task": "checkpoints.tasks.daily_lists_build_task",
     "schedule": crontab(hour=DAILY_LISTS_TIME.hour, minute=DAILY_LISTS_TIME.minute),
 }
+
+# --- Contact tracing (SPEC §8) ---------------------------------------------------------------------
+
+# Presence at a venue is widened by this many minutes on both sides when looking for overlaps (clocks
+# differ, people linger at the door); exposure minutes count the true overlap only.
+TRACING_BUFFER_MINUTES = env_int("TRACING_BUFFER_MINUTES", 15)
+# The same plate at the same checkpoint within this many minutes of the F0's arrival: the same vehicle.
+TRACING_SAME_VEHICLE_MINUTES = env_positive_int("TRACING_SAME_VEHICLE_MINUTES", 30)
+# A search without dates covers this many local days, today included.
+TRACING_DEFAULT_DAYS = env_positive_int("TRACING_DEFAULT_DAYS", 14)
+if not 0 <= TRACING_BUFFER_MINUTES <= 240:
+    raise ImproperlyConfigured(f"TRACING_BUFFER_MINUTES must be between 0 and 240, got {TRACING_BUFFER_MINUTES}")
 
 # --- Platforms: app adoption, testing platform, vaccination updates --------------------------------
 

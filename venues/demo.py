@@ -20,6 +20,7 @@ from rollout.demo import DemoContext
 from rollout.demo.names import mobile, person_name
 from rollout.models import User, Venue
 from rollout.models.org import VenueKind
+from rollout.text import fold
 from rollout.timeutils import local_date, local_datetime, local_now
 from venues.models import CheckIn, CheckInMethod, Inspection, checkin_closes_at
 
@@ -70,6 +71,7 @@ SANCTIONS = ["Nhắc nhở", "Lập biên bản, yêu cầu khắc phục trong 
 COLUMNS = [
     "venue_id",
     "full_name",
+    "name_folded",
     "phone",
     "id_number",
     "has_fever",
@@ -113,7 +115,7 @@ def seed_checkins(ctx: DemoContext) -> None:
                 if day < registered:
                     continue
                 for row in _venue_day(rng, venue, day, now, popularity, people):
-                    batch.append((*row[:10], adapt(row[10]), adapt(row[11])))
+                    batch.append((*row[:11], adapt(row[11]), adapt(row[12])))
                 if len(batch) >= BATCH:
                     write(batch)
                     total += len(batch)
@@ -151,14 +153,15 @@ def _datetime_adapter():
     return lambda value: value
 
 
-def _people(rng: random.Random) -> list[tuple[str, str, str]]:
-    """A pool of residents and visitors: (full name, phone, ID number or "")."""
+def _people(rng: random.Random) -> list[tuple[str, str, str, str]]:
+    """A pool of residents and visitors: (full name, its folded copy, phone, ID number or "")."""
     people = []
     for _ in range(PEOPLE):
         id_number = ""
         if rng.random() < 0.4:
             id_number = f"010{rng.choice('0123')}{rng.randint(0, 99):02d}{rng.randrange(10**6):06d}"
-        people.append((person_name(rng), mobile(rng), id_number))
+        name = person_name(rng)
+        people.append((name, fold(name), mobile(rng), id_number))
     return people
 
 
@@ -179,7 +182,7 @@ def _venue_day(rng, venue: Venue, day: date, now: datetime, popularity: float, p
         at = midnight + timedelta(seconds=hour * 3600 + rng.randrange(3600))
         if at > now:
             continue
-        name, phone, id_number = rng.choice(people)
+        name, folded, phone, id_number = rng.choice(people)
         checked_out = None
         if rng.random() < CHECKOUT_SHARE:
             out = at + timedelta(minutes=max(3.0, rng.gauss(stay, stay / 3)))
@@ -193,7 +196,9 @@ def _venue_day(rng, venue: Venue, day: date, now: datetime, popularity: float, p
             CheckInMethod.MANUAL if roll < 0.03 else CheckInMethod.STAFF_SCAN if roll < 0.10 else CheckInMethod.SELF
         )
         flagged = fever or cough or breath or contact
-        rows.append((venue.pk, name, phone, id_number, fever, cough, breath, contact, flagged, method, at, checked_out))
+        rows.append(
+            (venue.pk, name, folded, phone, id_number, fever, cough, breath, contact, flagged, method, at, checked_out)
+        )
     return rows
 
 

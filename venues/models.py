@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Venue
+from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet
 from rollout.timeutils import local_date, local_datetime, local_tz
 
 
@@ -65,7 +66,7 @@ class LocalMidnightAfter(models.Func):
         return sql, (*params, f"{offset:+d} seconds", f"{-offset:+d} seconds")
 
 
-class CheckInQuerySet(models.QuerySet):
+class CheckInQuerySet(FoldedPersonNameQuerySet):
     def with_effective_checkout(self) -> CheckInQuerySet:
         """Annotate ``left_at``: the same rule as ``effective_checkout``, in SQL (for overlap queries)."""
         midnight_after = LocalMidnightAfter("checked_in_at")
@@ -83,7 +84,7 @@ class CheckInQuerySet(models.QuerySet):
         return self.with_effective_checkout().filter(checked_in_at__lte=moment, left_at__gt=moment)
 
 
-class CheckIn(models.Model):
+class CheckIn(FoldedPersonName):
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="checkins")
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20)
@@ -107,6 +108,7 @@ class CheckIn(models.Model):
         indexes = [
             models.Index(fields=["venue", "checked_in_at"]),
             models.Index(fields=["phone", "checked_in_at"]),
+            models.Index(fields=["id_number", "checked_in_at"]),  # contact tracing by ID number
         ]
 
     def __str__(self) -> str:

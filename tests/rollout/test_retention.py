@@ -76,7 +76,7 @@ def test_personal_data_before_the_oldest_kept_day_is_deleted_and_the_figures_are
     result = personal_data_purge(today=TODAY)
 
     assert result.first_kept_day == FIRST_KEPT
-    assert result.deleted == {"check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1}
+    assert result.deleted == {"check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1, "tracing searches": 0}
     assert list(CheckIn.objects.all()) == [kept["checkin"]]
     assert list(Arrival.objects.all()) == [kept["arrival"]]
     assert list(Declaration.objects.all()) == [kept["declaration"]]
@@ -95,7 +95,14 @@ def test_the_run_is_recorded_and_audited_with_counts_only_and_a_second_run_delet
     run = JobRun.objects.get(job="purge_personal_data")
     assert run.status == JobRun.Status.SUCCEEDED and "1 lượt quét QR" in run.result
     event = AuditEvent.objects.get(action="personal_data_purge")
-    assert event.detail == {"before": "2021-11-10", "check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1}
+    assert event.detail == {
+        "before": "2021-11-10",
+        "check-ins": 1,
+        "arrivals": 1,
+        "declarations": 1,
+        "daily lists": 1,
+        "tracing searches": 0,
+    }
     assert "Giàng" not in str(event.detail) and "0987" not in str(event.detail)
 
     again = personal_data_purge(today=TODAY)
@@ -106,7 +113,7 @@ def test_the_run_is_recorded_and_audited_with_counts_only_and_a_second_run_delet
 def test_a_dry_run_counts_and_deletes_nothing(world, files_root):
     old, _kept = world
     result = personal_data_purge(today=TODAY, dry_run=True)
-    assert result.deleted == {"check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1}
+    assert result.deleted == {"check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1, "tracing searches": 0}
     assert (CheckIn.objects.count(), Arrival.objects.count(), Declaration.objects.count()) == (2, 2, 2)
     assert (files_root / old["list"].file).exists() and not AuditEvent.objects.filter(action="personal_data_purge")
 

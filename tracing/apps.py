@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TracingConfig(AppConfig):
+    name = "tracing"
+    verbose_name = _("Contact tracing")
+
+    def ready(self) -> None:
+        from django.utils.translation import pgettext_lazy
+
+        from rollout.services import retention
+        from tracing.models import TracingSearch
+
+        # By the day of the search; its candidates go with it (cascade).
+        retention.register(
+            retention.PersonalData(
+                "tracing searches", pgettext_lazy("purged", "tracing searches"), 50,
+                rows=lambda cutoff, first_kept: TracingSearch.objects.filter(created_at__lt=cutoff),
+            )
+        )  # fmt: skip

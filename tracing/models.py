@@ -1,0 +1,97 @@
+"""Contact tracing: a search for a confirmed case (F0) and the F1 candidates it found (SPEC §8).
+
+Both are personal data (SPEC §9): deleted with the retention, by the day of the search.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from rollout.models import Checkpoint, District, Venue
+
+
+class ReasonKind(models.TextChoices):
+    CONFIRMED_CASE = "confirmed_case", _("Confirmed case (F0)")
+    SUSPECTED_CASE = "suspected_case", _("Suspected case awaiting a test result")
+    CLUSTER = "cluster", _("Investigation of a cluster")
+    OTHER = "other", _("Other")
+
+
+class TracingSearch(models.Model):
+    """Who searched for whom, why, over which local days, and what came out.
+
+    The timeline is kept as it was found, so reading the search later shows the same thing even after
+    some of its source rows were purged.
+    """
+
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )  # None: the system (the management command)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    reason_kind = models.CharField(_("reason"), max_length=20, choices=ReasonKind.choices)
+    reason = models.TextField(_("reason in words"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_number = models.CharField(_("ID number"), max_length=12, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    timeline = models.JSONField(default=list)
+    record_count = models.PositiveIntegerField(default=0)  # the F0's check-ins, arrivals, declarations
+    candidate_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("tracing search")
+        verbose_name_plural = _("tracing searches")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CandidateSource(models.TextChoices):
+    VENUE = "venue", _("Same venue")
+    CHECKPOINT = "checkpoint", _("Same vehicle at a checkpoint")
+
+
+class CandidateStatus(models.TextChoices):
+    NEW = "new", _("Not followed up yet")
+    CONTACTED = "contacted", _("Contacted")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    HANDED_TO_DISTRICT = "handed_to_district", _("Handed to the district")
+    NOT_CONTACT = "not_contact", _("Not a contact")
+
+
+class Candidate(models.Model):
+    """One person (several records merged) who may be an F1 of the search's F0."""
+
+    search = models.ForeignKey(TracingSearch, on_delete=models.CASCADE, related_name="candidates")
+    rank = models.PositiveIntegerField()  # 1 = first: same vehicle, then by exposure minutes
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phones = models.JSONField(default=list)  # every phone the person's records carry
+    id_number = models.CharField(_("ID number"), max_length=12, blank=True)
+    district = models.ForeignKey(
+        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("district")
+    )
+    source = models.CharField(_("source"), max_length=12, choices=CandidateSource.choices)
+    venue = models.ForeignKey(Venue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    place = models.CharField(_("place"), max_length=500)
+    first_contact_at = models.DateTimeField(_("first contact"))
+    exposure_minutes = models.PositiveIntegerField(_("exposure (minutes)"), default=0)
+    same_vehicle = models.BooleanField(default=False)
+    # Each contact: {"kind": "venue"|"vehicle", "place", "venue_id"|"checkpoint_id", "from", "to", "minutes"}.
+    reasons = models.JSONField(default=list)
+    status = models.CharField(_("status"), max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.NEW)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["search", "rank"]
+        verbose_name = _("F1 candidate")
+        verbose_name_plural = _("F1 candidates")
+        constraints = [models.UniqueConstraint(fields=["search", "rank"], name="candidate_one_per_rank")]
+
+    def __str__(self) -> str:
+        return f"{self.search_id}#{self.rank}"

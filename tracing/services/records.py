@@ -1,0 +1,145 @@
+"""The personal-data rows contact tracing reads, reduced to records, and how records make people.
+
+Two records are one person when they share an ID number, or a phone *and* an accent-free name (a
+family's shared phone must not merge strangers); the rule is transitive.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q
+
+from checkpoints.models import Arrival, Declaration
+from rollout.timeutils import local_tz
+from venues.models import CheckIn
+
+MAX_PEOPLE = 50  # people listed to choose from
+
+
+def iso(moment: datetime) -> str:
+    """Local time with its offset (2021-11-02T10:00:00+07:00): what people reading the result expect."""
+    return moment.astimezone(local_tz()).isoformat()
+
+
+@dataclass
+class Record:
+    """One row of personal data, reduced to what identifies the person and when they were seen."""
+
+    kind: str  # "checkin", "arrival", "declaration"
+    pk: int
+    full_name: str
+    name_folded: str
+    phone: str
+    id_number: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def person_keys(self) -> list[tuple]:
+        """What makes two records one person: the ID number, or the phone with the name."""
+        keys: list[tuple] = []
+        if self.id_number:
+            keys.append(("id", self.id_number))
+        if self.phone:
+            keys.append(("phone", self.phone, self.name_folded))
+        return keys or [("record", self.kind, self.pk)]
+
+
+def group_people(records: list[Record]) -> list[list[Record]]:
+    """Records merged into people: two records are one person when they share a key (transitively)."""
+    parent: dict[tuple, tuple] = {}
+
+    def find(key: tuple) -> tuple:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for record in records:
+        first, *rest = record.person_keys()
+        for key in rest:
+            parent[find(key)] = find(first)
+    groups: dict[tuple, list[Record]] = defaultdict(list)
+    for record in records:
+        groups[find(record.person_keys()[0])].append(record)
+    return list(groups.values())
+
+
+CHECKIN_FIELDS = ["pk", "full_name", "name_folded", "phone", "id_number", "checked_in_at", "left_at"]
+CHECKIN_PLACE = ["venue_id", "venue__name", "venue__district_id", "checked_out_at"]
+TRAVEL_FIELDS = [
+    "pk", "full_name", "name_folded", "phone", "id_number", "destination_district_id",
+    "origin_province__name", "origin_district__name", "origin_commune__name", "destination_district__name",
+    "vehicle", "plate",
+]  # fmt: skip
+
+
+def _checkins(q: Q, start: datetime, end: datetime) -> list[Record]:
+    rows = (
+        CheckIn.objects.with_effective_checkout()
+        .filter(q, checked_in_at__gte=start, checked_in_at__lt=end)
+        .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
+    )
+    return [record_from("checkin", r, r["checked_in_at"]) for r in rows]
+
+
+def _arrivals(q: Q, start: datetime, end: datetime) -> list[Record]:
+    rows = Arrival.objects.filter(q, arrived_at__gte=start, arrived_at__lt=end).values(
+        *TRAVEL_FIELDS, "arrived_at", "checkpoint_id", "checkpoint__name"
+    )
+    return [record_from("arrival", r, r["arrived_at"]) for r in rows]
+
+
+def _declarations(q: Q, start: datetime, end: datetime) -> list[Record]:
+    rows = Declaration.objects.filter(q, created_at__gte=start, created_at__lt=end).values(
+        *TRAVEL_FIELDS, "created_at", "kind", "travel_date"
+    )
+    return [record_from("declaration", r, r["created_at"]) for r in rows]
+
+
+def record_from(kind: str, row: dict[str, Any], at: datetime) -> Record:
+    return Record(
+        kind=kind,
+        pk=row["pk"],
+        full_name=row["full_name"],
+        name_folded=row["name_folded"],
+        phone=row["phone"],
+        id_number=row["id_number"],
+        at=at,
+        data=row,
+    )
+
+
+def records_in(q: Q, start: datetime, end: datetime) -> list[Record]:
+    return _checkins(q, start, end) + _arrivals(q, start, end) + _declarations(q, start, end)
+
+
+def same_person_q(records: list[Record]) -> Q:
+    """Rows sharing an ID number or a (phone, name) pair with ``records``."""
+    q = Q(pk__in=[])
+    ids = {r.id_number for r in records if r.id_number}
+    if ids:
+        q |= Q(id_number__in=ids)
+    for phone, folded in {(r.phone, r.name_folded) for r in records if r.phone}:
+        q |= Q(phone=phone, name_folded=folded)
+    return q
+
+
+def people_summary(groups: list[list[Record]]) -> list[dict[str, Any]]:
+    people = []
+    for records in groups:
+        latest = max(records, key=lambda r: r.at)
+        people.append(
+            {
+                "full_name": latest.full_name,
+                "phone": next((r.phone for r in sorted(records, key=lambda r: r.at, reverse=True) if r.phone), ""),
+                "id_number": next((r.id_number for r in records if r.id_number), ""),
+                "records": len(records),
+                "last_seen_at": iso(latest.at),
+            }
+        )
+    people.sort(key=lambda p: p["last_seen_at"], reverse=True)
+    return people[:MAX_PEOPLE]
