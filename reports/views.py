@@ -35,7 +35,7 @@ from rollout.downloads import download_response, private_file_response
 from rollout.errors import ApplicationError
 from rollout.forms import UploadForm
 from rollout.models import District
-from rollout.permissions import can
+from rollout.permissions import can, capability_required
 
 GRID_WEEKS = 12
 
@@ -389,10 +389,8 @@ def rollup_download(request: HttpRequest, pk: int) -> HttpResponse:
     return private_file_response(request, rollup.file_path, filename=rollup.filename, obj=rollup)
 
 
-@login_required
+@capability_required("reports.reminders")
 def reminder_settings(request: HttpRequest) -> HttpResponse:
-    if not can(request.user, "reports.reminders"):
-        raise PermissionDenied
     districts = report_districts_for(request.user).order_by("code")
     if request.method == "POST":
         district = get_object_or_404(districts, pk=request.POST.get("district"))

@@ -28,11 +28,11 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rollout.errors import ApplicationError
+from rollout.text import CONTROL_CHARACTERS, strip_control_characters
 from rollout.timeutils import local_tz
 
 DATE_FORMAT = "dd/mm/yyyy"
@@ -55,7 +55,7 @@ def excel_value(value: Any) -> Any:
 
 def clean_text(value: str) -> str:
     """Text as typed, minus the control characters a workbook cannot hold (openpyxl refuses them)."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return strip_control_characters(value)
 
 
 def cell(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
@@ -80,7 +80,7 @@ def cell(ws: Worksheet, value: Any, **style: Any) -> WriteOnlyCell:
 def fast_text(ws: Worksheet):
     """For streaming many rows: a function giving a plain string when it is safe as it is (fastest), and
     a text cell only for values openpyxl would read as a formula ("=…") or refuse (control characters)."""
-    illegal = ILLEGAL_CHARACTERS_RE.search
+    illegal = CONTROL_CHARACTERS.search
 
     def text(value: str | None) -> Any:
         if not value:

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +18,7 @@ from checkpoints.scoping import checkpoint_lists_for, daily_lists_for
 from checkpoints.services.daily_lists import checkpoint_list_export, daily_list_filename, home_districts
 from rollout import outbox, scoping
 from rollout.downloads import XLSX, private_file_response
-from rollout.permissions import can
+from rollout.permissions import can, capability_required
 from rollout.timeutils import local_today
 
 
@@ -30,11 +29,9 @@ def _day(raw: str | None) -> date | None:
         return None
 
 
-@login_required
+@capability_required("daily_lists.read")
 def daily_list_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not can(user, "daily_lists.read"):
-        raise PermissionDenied
     day = _day(request.GET.get("date"))
     district = request.GET.get("district", "")
     lists = selectors.daily_list_list_for(user, day=day, district=int(district) if district.isdigit() else None)
@@ -63,12 +60,10 @@ def daily_list_download(request: HttpRequest, pk: int) -> FileResponse:
     return private_file_response(request, daily_list.file, filename=daily_list_filename(daily_list), obj=daily_list)
 
 
-@login_required
+@capability_required("daily_lists.build")
 @require_POST
 def daily_list_build(request: HttpRequest) -> HttpResponse:
     """Province admins rebuild a day's lists by hand (queued: the worker builds them)."""
-    if not can(request.user, "daily_lists.build"):
-        raise PermissionDenied
     day = _day(request.POST.get("date"))
     if day is None or day >= local_today():
         messages.error(request, _("Choose a past day."))

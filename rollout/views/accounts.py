@@ -5,7 +5,6 @@ from __future__ import annotations
 from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -20,7 +19,7 @@ from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
 from rollout.models import Agency, Checkpoint, HealthFacility, Role, RoleAssignment
-from rollout.permissions import can
+from rollout.permissions import capability_required
 from rollout.services import accounts
 from rollout.tabular import Table, template_workbook
 from rollout.text import fold
@@ -48,14 +47,8 @@ class InvitationDoneView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/invitation_done.html"
 
 
-def _admin_only(request: HttpRequest) -> None:
-    if not can(request.user, "accounts.manage"):
-        raise PermissionDenied
-
-
-@login_required
+@capability_required("accounts.manage")
 def user_list(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     users = scoping.users_for(request.user).prefetch_related("role_assignments").order_by("username")
     query = request.GET.get("q", "").strip()
     if query:
@@ -67,9 +60,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_list.html", {"page": page, "q": query, "role": role, "roles": Role.choices})
 
 
-@login_required
+@capability_required("accounts.manage")
 def user_create(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = accounts.AccountInput(
@@ -96,9 +88,8 @@ def user_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_form.html", {"form": form})
 
 
-@login_required
+@capability_required("accounts.manage")
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    _admin_only(request)
     account = get_object_or_404(scoping.users_for(request.user), pk=pk)
     form = RoleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -115,10 +106,9 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "accounts/user_detail.html", {"account": account, "assignments": assignments, "form": form})
 
 
-@login_required
+@capability_required("accounts.manage")
 @require_POST
 def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    _admin_only(request)
     account = get_object_or_404(scoping.users_for(request.user), pk=pk)
     try:
         if action == "resend":
@@ -142,10 +132,9 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return redirect("accounts:user-detail", pk=account.pk)
 
 
-@login_required
+@capability_required("accounts.manage")
 def user_import(request: HttpRequest) -> HttpResponse:
     """Upload a sheet, see every row checked, then confirm: nothing is created before that."""
-    _admin_only(request)
     form = UploadForm(request.POST or None, request.FILES or None)
 
     def commit(rows: list[dict]) -> tuple[str, str]:
@@ -171,9 +160,8 @@ def user_import(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/user_import.html", {"form": form, "table": table})
 
 
-@login_required
+@capability_required("accounts.manage")
 def user_import_template(request: HttpRequest) -> HttpResponse:
-    _admin_only(request)
     lists = {
         _("Districts"): [(_("Code"), _("Name"))] + [(d.code, d.name) for d in home_districts()],
         _("Checkpoints"): [(_("Code"), _("Name"))] + [(c.pk, c.name) for c in Checkpoint.objects.all()],
