@@ -112,6 +112,11 @@ def _heartbeat_loop() -> None:
         time.sleep(settings.HEARTBEAT_SECONDS)
 
 
+def has_heartbeat() -> bool:
+    """Whether this process keeps a heartbeat (a worker process), so the work it holds is watched."""
+    return _started_in_pid == os.getpid()
+
+
 def start_heartbeat() -> None:
     """Start this process's heartbeat thread (once per process)."""
     global _started_in_pid

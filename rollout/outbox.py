@@ -174,9 +174,8 @@ def sweep(*, limit: int = 500) -> dict[str, int]:
     """
     now = timezone.now()
     lost_before = now - timedelta(seconds=settings.WORKER_LOST_SECONDS)
-    interrupted = JobRun.objects.filter(status=JobRun.Status.RUNNING).filter(
-        Q(heartbeat_at__lt=lost_before) | Q(heartbeat_at__isnull=True, started_at__lt=lost_before)
-    )
+    # Runs without a heartbeat are a command's, run by hand: nobody renews it, and none is expected.
+    interrupted = JobRun.objects.filter(status=JobRun.Status.RUNNING, heartbeat_at__lt=lost_before)
     with translation.override(settings.LANGUAGE_CODE):
         error = _("The worker running this job stopped; the job was queued again.")
     runs = interrupted.update(status=JobRun.Status.INTERRUPTED, finished_at=now, error=error)

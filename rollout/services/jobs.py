@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone, translation
 
-from rollout.background import working_on
+from rollout.background import has_heartbeat, working_on
 from rollout.models import JobRun
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,10 @@ def job_run(job: str, **params: Any) -> Iterator[JobRun]:
     The block may set ``run.result`` (a short summary in words, translated: it runs in the official
     language) and ``run.output_url``. Exceptions are recorded and re-raised, so the task is retried.
     """
-    run = JobRun.objects.create(job=job, params=_jsonable(params), heartbeat_at=timezone.now())
+    # Only a process with a heartbeat (a worker) gives its runs one: a command run by hand has none, and
+    # the sweep must not take its long run for a dead worker's.
+    heartbeat = timezone.now() if has_heartbeat() else None
+    run = JobRun.objects.create(job=job, params=_jsonable(params), heartbeat_at=heartbeat)
     try:
         # Results are written once, for every reader: in the official language. The worker's heartbeat
         # keeps the run from being taken for dead.

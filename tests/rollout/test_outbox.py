@@ -130,3 +130,14 @@ def test_a_beat_task_records_its_own_follow_up(units):
     daily_stats_refresh_today_task.apply()
     row = FollowUp.objects.get(task="dashboard.tasks.daily_stats_refresh_today_task")
     assert (row.state, row.attempts) == (FollowUp.State.DONE, 1)
+
+
+@override_settings(WORKER_LOST_SECONDS=60)
+def test_a_long_run_by_hand_is_not_taken_for_a_dead_worker(units):
+    """A command run in a shell has no heartbeat thread: its run is not the sweep's to interrupt."""
+    with job_run("daily_lists_build") as by_hand:
+        JobRun.objects.filter(pk=by_hand.pk).update(started_at=timezone.now() - timedelta(minutes=10))
+        assert by_hand.heartbeat_at is None
+        assert outbox.sweep()["interrupted"] == 0
+    by_hand.refresh_from_db()
+    assert by_hand.status == JobRun.Status.SUCCEEDED
