@@ -23,6 +23,10 @@
     select.addEventListener("change", sync);
     sync();
   });
+  // Tables of weeks open on the newest ones (at the right end), most of all on a phone.
+  document.querySelectorAll("[data-scroll-end]").forEach(function (wrap) {
+    wrap.scrollLeft = wrap.scrollWidth;
+  });
   // Confirm dangerous actions.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {
