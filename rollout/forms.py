@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Agency, Checkpoint, Commune, District, HealthFacility, Role, Venue
 from rollout.models.accounts import ROLE_SCOPE_FIELD
+from rollout.text import vi_sort_key
 from rollout.validators import normalize_phone
 
 
@@ -24,6 +25,26 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class _VietnameseOrder(forms.models.ModelChoiceIterator):
+    """The choices in Vietnamese alphabetical order of their labels, whatever the queryset's order."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        choices = [self.choice(obj) for obj in self.queryset]
+        yield from sorted(choices, key=lambda choice: vi_sort_key(str(choice[1])))
+
+
+def searchable(*fields: forms.Field) -> None:
+    """Long pickers (units, agencies, facilities): Vietnamese order, and a search box in the browser
+    (static/js/pickers.js) that finds "Đà Nẵng" from "da n"."""
+    for field in fields:
+        if isinstance(field, forms.ModelChoiceField):
+            field.iterator = _VietnameseOrder
+            field.widget.choices = field.choices
+        field.widget.attrs["data-picker"] = ""
 
 
 def home_districts():
@@ -49,6 +70,7 @@ class ScopeFieldsMixin(forms.Form):
         self.fields["facility"].queryset = HealthFacility.objects.all()
         for name in ("district", "checkpoint", "agency", "facility"):
             self.fields[name].widget.attrs["data-scope"] = name
+        searchable(*(self.fields[name] for name in ("district", "checkpoint", "agency", "facility")))
         self.fields["role"].widget.attrs["data-role-select"] = "1"
 
     def clean(self) -> dict:
@@ -111,6 +133,7 @@ class AgencyForm(CommuneFieldMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts if districts is not None else home_districts()
         self.fields["commune"].queryset = Commune.objects.filter(district__in=self.fields["district"].queryset)
+        searchable(self.fields["district"], self.fields["commune"])
 
 
 class VenueForm(CommuneFieldMixin, forms.ModelForm):
@@ -123,6 +146,7 @@ class VenueForm(CommuneFieldMixin, forms.ModelForm):
         self.fields["district"].queryset = districts if districts is not None else home_districts()
         self.fields["commune"].queryset = Commune.objects.filter(district__in=self.fields["district"].queryset)
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.all()
+        searchable(self.fields["district"], self.fields["commune"], self.fields["agency"])
 
     def clean_owner_phone(self) -> str:
         phone = self.cleaned_data["owner_phone"]
