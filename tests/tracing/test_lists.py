@@ -280,6 +280,12 @@ def test_health_officers_and_province_admins_see_every_district(request, client_
         assert reverse("tracing:list_download", args=[t.pk]) in body
     other_ho = client_for(UserFactory.with_role(Role.HEALTH_OFFICER)).get(reverse("tracing:lists"))
     assert reverse("tracing:list_download", args=[sent["sa_pa"].pk]) in other_ho.content.decode()
+    one = client_for(request.getfixturevalue(persona)).get(
+        reverse("tracing:lists"), {"district": sent["sa_pa"].district_id}
+    )
+    body = one.content.decode()
+    assert reverse("tracing:list_download", args=[sent["sa_pa"].pk]) in body
+    assert reverse("tracing:list_download", args=[sent["bat_xat"].pk]) not in body
 
 
 @pytest.mark.parametrize(

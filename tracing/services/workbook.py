@@ -137,7 +137,7 @@ def candidates_workbook(
                 [
                     n,
                     cell(ws, c.full_name),
-                    cell(ws, ", ".join(c.phones or ([c.phone] if c.phone else []))),
+                    cell(ws, ", ".join(c.phones or ([c.phone] if c.phone else [])) or None),
                     cell(ws, c.id_number or None),
                     cell(ws, c.district.name if c.district_id else None),
                     cell(ws, c.first_contact_at),
