@@ -1,6 +1,8 @@
-"""Who reads which tracing searches: the searcher their own, province admins all (SPEC §8, §9).
+"""Who reads which tracing searches (the searcher their own, province admins all) and which tracing lists
+(a district's officers their district's, health officers and province admins all) (SPEC §8, §9).
 
-Who may search at all is ``tracing.search`` in ``rollout.permissions``; this says which rows.
+Who may search at all is ``tracing.search`` in ``rollout.permissions``, who may see the lists
+``tracing.lists``; this says which rows.
 """
 
 from __future__ import annotations
