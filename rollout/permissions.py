@@ -42,6 +42,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "vaccination.trend": frozenset({_PA, _PV, _HO, _DO}),
     # Contact tracing
     "tracing.search": frozenset({_HO, _PA}),
+    # The tracing lists sent to the districts: their own district's for district officers, all for the others
+    "tracing.lists": frozenset({_HO, _PA, _DO}),
 }
 
 

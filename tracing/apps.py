@@ -11,6 +11,15 @@ class TracingConfig(AppConfig):
 
         from rollout.services import retention
         from tracing.models import TracingSearch
+        from tracing.services.lists import tracing_lists_purge
+
+        # The districts' files go first, with their search's day: the search's rows would take the
+        # list rows with them (cascade) but leave the files behind.
+        retention.register(
+            retention.PersonalData(
+                "tracing lists", pgettext_lazy("purged", "tracing lists"), 45, purge=tracing_lists_purge
+            )
+        )
 
         # By the day of the search; its candidates go with it (cascade).
         retention.register(

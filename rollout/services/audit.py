@@ -23,6 +23,7 @@ class Action:
     EXPORT = "export"
     DOWNLOAD = "download"
     TRACING_SEARCH = "tracing_search"
+    TRACING_LISTS_SEND = "tracing_lists_send"
     APPROVAL = "approval"
     RETURN = "return"
     ARRIVAL_IMPORT = "arrival_import"

@@ -22,6 +22,9 @@ from reports.template_xlsx import template_build
 from rollout.models import FocalOfficer
 from tests.factories import AgencyFactory, ArrivalFactory, CheckInFactory, VenueFactory
 from tests.reports.conftest import LAST_WEEK, local
+from tracing.models import Candidate, TracingSearch
+from tracing.services.lists import send_district_lists
+from tracing.services.workbook import candidates_workbook
 from venues.models import CheckIn
 from venues.services.visitor_log import visitor_log_workbook
 
@@ -77,6 +80,17 @@ def test_every_workbook_keeps_hostile_text_as_text(
         system=district_week_figures(LAST_WEEK, [bat_xat.pk])[bat_xat.pk],
         officer=FocalOfficer.objects.get(district=bat_xat),
     ).content  # fmt: skip
+    search = TracingSearch.objects.create(reason_kind="other", reason=HOSTILE[0], start=day, end=day)
+    met = local(day, "10:00")
+    for rank, name in enumerate(HOSTILE, start=1):
+        Candidate.objects.create(
+            search=search, rank=rank, full_name=name, phone="0912000001", id_number="001090000001", district=bat_xat,
+            source="venue", place=name, first_contact_at=met, note=name,
+            reasons=[{"kind": "venue", "place": name, "from": met.isoformat(), "to": None, "minutes": 0}],
+        )  # fmt: skip
+    workbooks["tracing candidates"], _rows = candidates_workbook(search, search.candidates.order_by("rank"))
+    [tracing_list] = send_district_lists(search, by=province_admin).written
+    workbooks["tracing list"] = (tmp_path / tracing_list.file).read_bytes()
     admin = client_for(province_admin)
     workbooks["adoption template"] = admin.get(reverse("platforms:adoption-template")).content
     workbooks["account template"] = admin.get(reverse("accounts:user-import-template")).content
@@ -86,8 +100,8 @@ def test_every_workbook_keeps_hostile_text_as_text(
 
     for label, content in workbooks.items():
         if label in {"daily list", "checkpoint list", "visitor log", "roll-up", "report template", "adoption template",
-                     "account template"}:  # fmt: skip
+                     "account template", "tracing candidates", "tracing list"}:  # fmt: skip
             _assert_safe(content, label)
         else:  # a template with no user text in it: still no formula
             assert not _formulas_and_text(content)[0], label
-    assert len(workbooks) == 8
+    assert len(workbooks) == 10
