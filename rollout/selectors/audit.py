@@ -87,7 +87,7 @@ def audit_events(filters: AuditFilters, *, actor: User | None = None) -> QuerySe
 
 _OBJECT_TYPES_SQL = """
     WITH RECURSIVE types(t) AS (
-        (SELECT object_type FROM audit_table WHERE object_type > '' ORDER BY object_type LIMIT 1)
+        SELECT (SELECT object_type FROM audit_table WHERE object_type > '' ORDER BY object_type LIMIT 1)
         UNION ALL
         SELECT (SELECT object_type FROM audit_table WHERE object_type > types.t ORDER BY object_type LIMIT 1)
         FROM types WHERE types.t IS NOT NULL
@@ -98,7 +98,7 @@ _OBJECT_TYPES_SQL = """
 
 def audit_object_types() -> list[str]:
     """The object types present in the log, read by hopping the object-type index (a few probes, not a
-    scan of every event)."""
+    scan of every event). Plain enough SQL for SQLite too (``make run``)."""
     with connection.cursor() as cursor:
         cursor.execute(_OBJECT_TYPES_SQL.replace("audit_table", connection.ops.quote_name(AuditEvent._meta.db_table)))
         return [row[0] for row in cursor.fetchall()]
