@@ -157,3 +157,43 @@ class VenueForm(CommuneFieldMixin, forms.ModelForm):
         if not data.get("agency") and not data.get("owner_name"):
             self.add_error("owner_name", _("A venue without an owning agency needs its owner's name."))
         return data
+
+
+class AuditDaysForm(forms.Form):
+    """A range of local days (either end may be left open)."""
+
+    first = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("first") and data.get("last") and data["first"] > data["last"]:
+            self.add_error("last", _("The last day is before the first day."))
+        return data
+
+
+class AuditFilterForm(AuditDaysForm):
+    """The audit page's filters: person, action, kind of object (and its number), days."""
+
+    person = forms.CharField(
+        label=_("Person"),
+        required=False,
+        max_length=150,
+        help_text=_("Username, its beginning, or part of the full name."),
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object"), required=False)
+    object_id = forms.CharField(label=_("Object number"), required=False, max_length=64)
+    field_order = ["person", "action", "object_type", "object_id", "first", "last"]
+
+    def __init__(self, *args, actions: list[tuple[str, str]], object_types: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].widget.attrs.update({"list": "audit-people", "autocomplete": "off"})
+        self.fields["action"].choices = [("", _("All actions")), *actions]
+        self.fields["object_type"].choices = [("", _("All objects")), *object_types]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("object_id") and not data.get("object_type"):
+            self.add_error("object_id", _("Choose the kind of object first."))
+        return data

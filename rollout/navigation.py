@@ -77,6 +77,7 @@ NAV_ITEMS: list[NavItem] = [
     # Administration
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
     NavItem(_("Jobs"), "rollout:job-list", (Role.PROVINCE_ADMIN,), "jobs"),
+    NavItem(_("Audit log"), "rollout:audit-list", (Role.PROVINCE_ADMIN,), "search"),
 ]
 
 

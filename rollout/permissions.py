@@ -22,6 +22,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Administration
     "accounts.manage": frozenset({_PA}),
     "jobs.view": frozenset({_PA}),
+    "audit.read_all": frozenset({_PA}),  # everyone's audit events (each user reads their own anyway)
     # Master data
     "agencies.add": frozenset({_PA, _DO}),
     "venues.add": frozenset({_PA, _DO, _AA}),
