@@ -9,8 +9,12 @@ class TracingConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import pgettext_lazy
 
+        from rollout import demo
         from rollout.services import retention
+        from tracing.demo import seed_tracing_scenario
         from tracing.models import TracingSearch
+
+        demo.register_step(60, seed_tracing_scenario)  # after the check-ins and arrivals it stands among
 
         # By the day of the search; its candidates go with it (cascade).
         retention.register(
