@@ -507,7 +507,8 @@ def run(args: argparse.Namespace) -> dict:
         "bare_p95": percentile(bare, 95), "searches": TracingSearch.objects.count(),
     }  # fmt: skip
     limit = max(2 * figures["bare_median"], figures["bare_median"] + 50)
-    print(f"candidates (people) {candidates}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"candidates (people) {candidates}; machine: {os.cpu_count()} cores, load average {load}")
     print(
         f"API search  median {figures['median']:6.1f} ms  p95 {figures['p95']:6.1f} ms  ({args.requests} searches); "
         f"one search: {figures['queries']} queries, SQL {sql_ms:.1f} ms, CPU {cpu_ms:.1f} ms of {one_ms:.1f} ms"
