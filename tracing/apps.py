@@ -9,7 +9,9 @@ class TracingConfig(AppConfig):
     def ready(self) -> None:
         from django.utils.translation import pgettext_lazy
 
+        from rollout import demo
         from rollout.services import retention
+        from tracing.demo import seed_tracing_scenario
         from tracing.models import TracingSearch
         from tracing.services.lists import tracing_lists_purge
 
@@ -20,6 +22,8 @@ class TracingConfig(AppConfig):
                 "tracing lists", pgettext_lazy("purged", "tracing lists"), 45, purge=tracing_lists_purge
             )
         )
+
+        demo.register_step(60, seed_tracing_scenario)  # after the check-ins and arrivals it stands among
 
         # By the day of the search; its candidates go with it (cascade).
         retention.register(
