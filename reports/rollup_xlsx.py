@@ -67,11 +67,11 @@ def rollup_workbook(data: RollupData, rollup: Rollup) -> Workbook:
     _system(wb.create_sheet(_sheet_title(_("System figures"))), data)
     _changes(wb.create_sheet(_sheet_title(_("Week over week"))), data)
     _chart(wb.create_sheet(_sheet_title(_("Chart"))), summary, data)
-    week = weeks.week_label(data.week_ending)
+    name = _("Province roll-up, week %(week)s") % {"week": weeks.week_label(data.week_ending)}
     for ws, header_rows in zip(wb.worksheets, [SUMMARY_HEADER_ROW, 4, 4, (4, 5), None], strict=True):
         print_setup(
             ws,
-            title=f"{_('Province roll-up')} {week} — {ws.title}",
+            title=f"{name} — {ws.title}",
             header_rows=header_rows,
             # The summary (with its signatures) and the chart are each one page.
             one_page=ws is summary or header_rows is None,

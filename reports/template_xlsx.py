@@ -145,7 +145,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
     ws.add_data_validation(texts)
     for key, row in TEXT_ROWS.items():
         figure = fields.by_key(key)
-        ws.cell(row=row, column=1, value=str(figure.label)).font = BOLD
+        put(ws, row, 1, str(figure.label), font=BOLD, alignment=WRAP)
         ws.merge_cells(f"B{row}:E{row}")
         _input(ws, f"B{row}", values.get(key) or "")
         ws[f"B{row}"].alignment = WRAP
@@ -177,8 +177,12 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
     ws.freeze_panes = f"A{FIRST_NUMBER_ROW}"
     # The district signs what it sends up; the place is written by hand, like the date.
     signer_block(ws, place="……")
+    # One sheet, one page: it is signed at the foot.
     print_setup(
-        ws, title=f"{ws.title} — {district.name}, {weeks.week_label(week_ending)}", header_rows=FIRST_NUMBER_ROW - 1
+        ws,
+        title=f"{ws.title} — {district.name}, {weeks.week_label(week_ending)}",
+        header_rows=FIRST_NUMBER_ROW - 1,
+        one_page=True,
     )
 
 

@@ -340,7 +340,7 @@ def template_workbook(
         sheet = wb.create_sheet(title)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
-                put(sheet, r, c, value)
+                put(sheet, r, c, value, **({"font": HEADER_FONT, "fill": HEADER_FILL} if r == 1 else {}))
         sheet.column_dimensions["A"].width = 16
         sheet.column_dimensions["B"].width = 60
         print_setup(sheet, title=f"{sheet_title} — {title}", header_rows=1)

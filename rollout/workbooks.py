@@ -305,7 +305,7 @@ CENTRED = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 def text_width(text: str, *, size: float = 11, bold: bool = False) -> float:
     """Roughly how many column-width units ``text`` takes (Vietnamese letters are about one unit each)."""
-    return len(text) * size / 11 * (1.12 if bold else 1.0) + 1
+    return len(text) * size / 11 * (1.0 if bold else 0.9) + 1
 
 
 def wrapped_lines(text: str, width: float, *, size: float = 11, bold: bool = False) -> int:
@@ -341,12 +341,13 @@ def _raise_height(ws: Worksheet, row: int, lines: int, size: float) -> None:
 
 
 def _fit_written_rows(ws: Worksheet, widths: list[float], first: int, last: int) -> None:
-    """Rows of a normal sheet made tall enough for their wrapped texts (merged cells count their width)."""
+    """Rows of a normal sheet made tall enough for their wrapped texts (merged cells count their width):
+    neither LibreOffice nor Excel works a row's height out again when it opens a file."""
     spans = {(r.min_row, r.min_col): sum(widths[r.min_col - 1 : r.max_col]) for r in ws.merged_cells.ranges}
     for row in range(first, last + 1):
         lines, size = 1, 11.0
         for c in ws[row]:
-            if not isinstance(c.value, str) or not c.value:
+            if not isinstance(c.value, str) or not c.value or not (c.alignment and c.alignment.wrap_text):
                 continue
             width = spans.get((row, c.column)) or (widths[c.column - 1] if c.column <= len(widths) else 0)
             c_size = (c.font.sz if c.font is not None else None) or 11
@@ -400,7 +401,8 @@ def print_setup(
 
     A write-only sheet writes its settings with its first row: call this before appending any row. On a
     normal sheet, call it once the sheet is written: the title lines above the header (one text in
-    column A) are then spread over the table's width and wrapped, so none is cut at the page's edge.
+    column A) are then spread over the table's width and wrapped, so none is cut at the page's edge,
+    and rows are made tall enough for their wrapped cells.
     """
     from openpyxl.worksheet.page import PageMargins
     from openpyxl.worksheet.properties import PageSetupProperties
@@ -431,8 +433,7 @@ def print_setup(
     footer.right.size = 8
     if not write_only:
         _spread_title_lines(ws, widths, (first_header or 1) - 1)
-        if header_rows is not None:
-            _fit_written_rows(ws, widths, first_header, last_header)
+        _fit_written_rows(ws, widths, 1, ws.max_row)
 
 
 def _visible_columns(widths: list[float]) -> int:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure what the tests need is here and running: PostgreSQL, Redis, Chromium, gettext.
+# Make sure what the tests need is here and running: PostgreSQL, Redis, Chromium, LibreOffice, gettext.
 # Starts installed services that are stopped; installs Debian's packages when missing (as root).
 set -euo pipefail
 

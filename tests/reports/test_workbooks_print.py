@@ -8,6 +8,7 @@ test-artifacts/print/ for a person to look at.
 
 from __future__ import annotations
 
+import io
 import re
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ import pytest
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from openpyxl import load_workbook
 
 from checkpoints.models import Arrival
 from checkpoints.services.arrival_workbook import DISTRICT_LIST
@@ -29,6 +31,24 @@ pytestmark = [pytest.mark.django_db, pytest.mark.print]
 NAMES = ["Cơ quan Kim Tân", "Nguyễn Văn An", "Lò Thị Bình", "Giàng A Páo", "Vàng Thị Mỷ"]
 LIST_ROWS = 466
 FOOTER_PAGE = re.compile(r"Trang (\d+) / (\d+)")
+
+
+def _printed_sheets(content: bytes) -> dict[str, list[str]]:
+    """{the name in a visible sheet's footer: the labels of its repeated header rows}, checking on the way
+    that each sheet is set to print on A4, one page wide."""
+    wb = load_workbook(io.BytesIO(content))
+    sheets = {}
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
+        labels = []
+        if ws.print_title_rows:
+            first, last = (int(n.strip("$")) for n in ws.print_title_rows.split(":"))
+            labels = [str(c.value) for r in range(first, last + 1) for c in ws[r] if c.value]
+        sheets[ws.oddFooter.left.text.replace("&&", "&")] = labels
+    return sheets
 
 
 def _busy_day(checkpoint, bat_xat) -> None:
@@ -76,6 +96,17 @@ def test_every_workbook_prints_on_a4_one_page_wide_with_its_header_and_footer(
         for n, text in enumerate(texts, start=1):
             assert FOOTER_PAGE.search(text), (label, n, text[-300:])
 
+    # Every page of every workbook: its sheet named in the footer, and all of that sheet's header labels
+    # (so every column) on it.
+    for label, texts in pages.items():
+        sheets = _printed_sheets(workbooks[label])
+        for n, text in enumerate(texts, start=1):
+            sheet = max((name for name in sheets if name in text), key=len, default=None)
+            assert sheet is not None, (label, n)
+            joined = text.replace("- ", "-")  # a label wrapped after a hyphen ("PC-/Covid")
+            missing = [h for h in sheets[sheet] if " ".join(h.split()) not in joined]
+            assert not missing, (label, n, sheet, missing)
+
     with translation.override("vi"):
         headers = [capfirst(str(c.header)) for c in DISTRICT_LIST]
         list_title = _("List of people arriving in %(district)s") % {"district": bat_xat.name}
@@ -92,3 +123,17 @@ def test_every_workbook_prints_on_a4_one_page_wide_with_its_header_and_footer(
     assert all(everyone.count(f"Người đến {i:03d}") == 1 for i in range(1, LIST_ROWS + 1))
     # One page wide: some 80 rows a page (56 pages of vertical strips before).
     assert 4 <= len(daily) <= 8, len(daily)
+
+    # The roll-up: its summary, total row and signatures on the first page, whole; each other sheet follows.
+    with translation.override("vi"):
+        summary_title = _("Weekly reports of the districts on the COVID-19 technology platforms — province roll-up")
+        signatures = [_("Prepared by").upper(), _("Head of the unit").upper(), _("(Signature and full name)")]
+        date_line = _("%(place)s, day … month … year …") % {"place": "Lào Cai"}
+        details_title = _("What the districts wrote")
+    rollup = pages["roll-up"]
+    first = rollup[0]
+    assert summary_title in first and "Toàn tỉnh" in first and date_line in first
+    assert all(text in first for text in signatures)
+    assert details_title not in first and details_title in rollup[1]
+    assert sum(summary_title in page for page in rollup) == 1
+    assert len(rollup) == 5, len(rollup)  # one page a sheet (21 before)
