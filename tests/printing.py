@@ -9,8 +9,10 @@ space made one space; ``render`` writes each page as a PNG.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,10 +40,18 @@ def to_pdf(files: list[Path], out_dir: Path) -> dict[Path, Path]:
         "soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore", "--nolockcheck",
         "--convert-to", "pdf", "--outdir", str(out_dir), *map(str, files),
     ]  # fmt: skip
-    result = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT, check=False)
+    # Its own process group: on a time-out the whole of LibreOffice (soffice.bin under the launcher) is ended.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)  # fmt: skip
+    try:
+        stdout, stderr = process.communicate(timeout=CONVERT_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"LibreOffice did not convert {len(files)} file(s) within {CONVERT_TIMEOUT} s")
     pdfs = {f: out_dir / f"{f.stem}.pdf" for f in files}
     missing = [f.name for f, pdf in pdfs.items() if not pdf.exists()]
-    assert not missing, (missing, result.returncode, result.stdout[-2000:], result.stderr[-2000:])
+    assert not missing, (missing, process.returncode, stdout[-2000:], stderr[-2000:])
     return pdfs
 
 
