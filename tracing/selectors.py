@@ -11,5 +11,5 @@ from tracing.scoping import searches_for
 
 def tracing_search_list_for(user: User) -> QuerySet[TracingSearch]:
     """The searches the user may read, each with its candidates in rank order (one more query)."""
-    candidates = Candidate.objects.select_related("district").order_by("rank")
+    candidates = Candidate.objects.select_related("district", "via").order_by("rank")
     return searches_for(user).prefetch_related(Prefetch("candidates", queryset=candidates))

@@ -23,6 +23,8 @@ class Action:
     EXPORT = "export"
     DOWNLOAD = "download"
     TRACING_SEARCH = "tracing_search"
+    TRACING_FOLLOWUP = "tracing_followup"
+    TRACING_RING2 = "tracing_ring2"
     APPROVAL = "approval"
     RETURN = "return"
     ARRIVAL_IMPORT = "arrival_import"
