@@ -101,8 +101,11 @@ def timeline_svg(items: list[dict[str, Any]]) -> SafeString:
                 '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}"/>', TL_LEFT, middle, TL_WIDTH - TL_RIGHT, middle
             )
         )
-        for item in by_day[day]:
-            parts.append(_timeline_mark(item, x_of, top))
+        marks = sorted(by_day[day], key=lambda item: item["at"])
+        for item, after in zip(marks, [*marks[1:], None], strict=True):
+            # A label may run until the next mark of the day, never over it.
+            room = (x_of(after["at"]) if after else TL_WIDTH) - x_of(item["at"])
+            parts.append(_timeline_mark(item, x_of, top, room))
     return format_html(
         '<svg class="timeline-picture" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
         'aria-labelledby="timeline-picture-title"><title id="timeline-picture-title">{t}</title>{body}</svg>',
@@ -113,26 +116,28 @@ def timeline_svg(items: list[dict[str, Any]]) -> SafeString:
     )
 
 
-def _timeline_mark(item: dict[str, Any], x_of, top: float) -> SafeString:
+def _timeline_mark(item: dict[str, Any], x_of, top: float, room: float) -> SafeString:
     at, middle = item["at"], top + TL_ROW / 2
     if item["kind"] == "checkin":
         x1, x2 = x_of(at), x_of(item["until"] or at)
         width = round(max(x2 - x1, 3), 1)
         kind = "checkin" if item.get("checked_out") else "checkin default-stay"
         title = f"{item['place']}: {at:%H:%M}–{item['until']:%H:%M}" if item["until"] else item["place"]
-        label = _fit(item["place"], width) if width > 44 else ""
+        # The place inside a bar wide enough for it, else just after the bar.
+        inside = width > 90
         return format_html(
             '<g class="{}"><title>{}</title><rect x="{}" y="{}" width="{}" height="{}" rx="3"/>'
-            '<text class="barlabel" x="{}" y="{}">{}</text></g>',
+            '<text class="{}" x="{}" y="{}">{}</text></g>',
             kind,
             title,
             x1,
             top + 7,
             width,
             TL_ROW - 14,
-            x1 + 5,
+            "barlabel" if inside else "sidelabel",
+            x1 + 5 if inside else round(x1 + width + 4, 1),
             middle + 4,
-            label,
+            _fit(item["place"], width if inside else min(150, room - width - 6)) if inside or room - width > 50 else "",
         )
     x = x_of(at)
     if item["kind"] == "arrival":
@@ -151,7 +156,7 @@ def _timeline_mark(item: dict[str, Any], x_of, top: float) -> SafeString:
             middle,
             x + 11,
             middle + 4,
-            _fit(item.get("plate") or item["place"], 130),
+            _fit(item.get("plate") or item["place"], min(130, room - 14)) if room > 60 else "",
         )
     title = f"{item.get('declaration_label', '')} {at:%H:%M}"
     return format_html('<g class="declaration"><title>{}</title><circle cx="{}" cy="{}" r="6"/></g>', title, x, middle)
