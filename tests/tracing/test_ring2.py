@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rollout.errors import ApplicationError
-from rollout.models import AuditEvent, Role
+from rollout.models import AuditEvent, Role, Venue
 from rollout.services.audit import Action
-from tests.factories import UserFactory
+from tests.factories import CheckInFactory, UserFactory
 from tests.tracing.conftest import EXPECTED, F0_ID
 from tests.tracing.ring2_scenario import EXPECTED_RING2, HA, MAI, add_ring2
 from tracing.services.ring2 import ring2_request
@@ -118,3 +118,19 @@ def test_api_asks_for_the_second_ring(searched, client_for, health_officer, prov
     assert again.status_code == 400 and again.json()["extra"]["fields"]["ranks"]
     bad = client_for(province_admin).post(url, json.dumps({"ranks": "x"}), content_type="application/json")
     assert bad.status_code == 400
+
+
+def test_someone_met_through_two_f1s_is_one_f2_through_the_f1_with_the_most_minutes(scenario, health_officer):
+    add_ring2(scenario)
+    venue_d = Venue.objects.get(name="Chợ Cốc Lếu")
+    CheckInFactory(
+        venue=venue_d, full_name="Phan Văn Xuân", phone="0912000041",
+        checked_in_at=scenario.at("09:50"), checked_out_at=scenario.at("10:30"),
+    )  # fmt: skip
+    search = tracing_search(by=health_officer, id_number=F0_ID, reason="Ca dương tính")
+    ring2_request(search, by=health_officer, ranks=[MAI, HA])
+    [xuan] = search.candidates.filter(ring=2, full_name="Phan Văn Xuân")
+    assert xuan.exposure_minutes == 30  # 20 with Mai + 10 with Hà
+    assert xuan.via.full_name == "Lò Thị Mai"
+    assert [r["via"] for r in xuan.reasons] == [HA, MAI]  # first contact first: Hà in the morning
+    assert xuan.first_contact_at == scenario.at("09:50")
