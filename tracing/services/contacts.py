@@ -1,6 +1,7 @@
 """F1 candidates of an F0's records: who shared a venue or a vehicle with them, one row per person.
 
-See ``tracing.services.search`` for the rules; each kind of contact is found with one query.
+See ``tracing.services.search`` for the rules; each kind of contact is found with one query (venues: one
+per ``VISITS_PER_QUERY`` visits), whatever the number of people asked about.
 """
 
 from __future__ import annotations
@@ -48,14 +49,15 @@ def _f0_keys(f0: list[Record]) -> set[tuple]:
 
 
 def venue_contacts(f0: list[Record], buffer: timedelta) -> list[Contact]:
-    """Check-ins at the F0's venues whose presence (widened by ``buffer``) overlaps the F0's: one query."""
+    """Check-ins at the F0's venues whose presence (widened by ``buffer``) overlaps the F0's: one query per
+    ``VISITS_PER_QUERY`` visits (one for any F0 but the busiest)."""
     return venue_contacts_of({None: f0}, buffer)
 
 
 def venue_contacts_of(sources: dict[Any, list[Record]], buffer: timedelta) -> list[Contact]:
-    """``venue_contacts`` for several people at once (one query for all): each contact's ``via`` is the key
-    of the person in ``sources`` it met. A second ring asks this for many F1s; a query each would not scale.
-    """
+    """``venue_contacts`` for several people at once (their visits batched together, never a query per
+    person): each contact's ``via`` is the key of the person in ``sources`` it met. A second ring asks this
+    for many F1s."""
     visits = [
         (key, *visit)
         for key, records in sources.items()
@@ -63,21 +65,8 @@ def venue_contacts_of(sources: dict[Any, list[Record]], buffer: timedelta) -> li
     ]
     if not visits:
         return []
-    overlap = Q(pk__in=[])
-    for _key, venue_id, came, left in visits:
-        # A visit never runs past the midnight after its check-in, so one overlapping ours began on or
-        # after the local day of (our start - buffer): a lower bound that lets the index do the work.
-        day_start, _end = day_bounds(local_date(came - buffer))
-        overlap |= Q(
-            venue_id=venue_id, checked_in_at__gte=day_start, checked_in_at__lt=left + buffer, left_at__gt=came - buffer
-        )
     own = [r.pk for records in sources.values() for r in records if r.kind == "checkin"]
-    rows = (
-        CheckIn.objects.with_effective_checkout()
-        .filter(overlap)
-        .exclude(pk__in=own)
-        .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
-    )
+    rows = _checkins_overlapping(visits, buffer, own)
     by_venue = defaultdict(list)
     for key, venue_id, came, left in visits:
         by_venue[venue_id].append((key, came, left))
@@ -103,6 +92,40 @@ def venue_contacts_of(sources: dict[Any, list[Record]], buffer: timedelta) -> li
                 )
             )
     return contacts
+
+
+# PostgreSQL tests every OR branch on every row the index scans find: with hundreds of visits (a second
+# ring of many F1s) one query would spend seconds there, so the visits go in groups of this many.
+VISITS_PER_QUERY = 40
+
+
+def _checkins_overlapping(visits: list[tuple], buffer: timedelta, own: list[int]) -> list[dict[str, Any]]:
+    """Check-ins (with ``left_at``) that may overlap one of ``visits`` (widened by ``buffer``), newest first.
+
+    Each visit is one OR branch of plain column comparisons on the (venue, checked_in_at) index. A visit
+    never runs past the midnight after its check-in, so one overlapping ours began on or after the local
+    day of (our start - buffer); and from that day on, "left after T" is "checked out after T" or, with no
+    check-out, "checked in after T - the default stay" (the midnight cut comes later than T). The caller
+    checks the exact overlap with ``left_at``."""
+    stay = timedelta(minutes=settings.CHECKIN_DEFAULT_STAY_MINUTES)
+    rows: dict[int, dict[str, Any]] = {}
+    for first in range(0, len(visits), VISITS_PER_QUERY):
+        overlap = Q(pk__in=[])
+        for _key, venue_id, came, left in visits[first : first + VISITS_PER_QUERY]:
+            since = came - buffer
+            day_start, _end = day_bounds(local_date(since))
+            overlap |= Q(venue_id=venue_id, checked_in_at__gte=day_start, checked_in_at__lt=left + buffer) & (
+                Q(checked_out_at__gt=since) | Q(checked_out_at__isnull=True, checked_in_at__gt=since - stay)
+            )
+        found = (
+            CheckIn.objects.with_effective_checkout()
+            .filter(overlap)
+            .exclude(pk__in=own)
+            .order_by()
+            .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
+        )
+        rows |= {row["pk"]: row for row in found}
+    return sorted(rows.values(), key=lambda row: (row["checked_in_at"], row["pk"]), reverse=True)
 
 
 def _merged_visits(checkins: list[Record]) -> list[tuple[int, datetime, datetime]]:
