@@ -45,6 +45,7 @@ def test_health_officer_searches_marks_asks_for_f2_and_prints_the_chain(
     page.get_by_role("link", name="Truy vết tiếp xúc").click()
     page.get_by_label("Số CMND/CCCD").fill(F0_ID)
     page.get_by_label("Lý do cụ thể").fill("Ca dương tính ngày 28, xét nghiệm PCR")
+    page.screenshot(path=str(artifacts / "tracing-search-desktop.png"), full_page=True)
     page.get_by_role("button", name="Tìm kiếm", exact=True).click()
     page.wait_for_url(re.compile(r"/tracing/searches/\d+/$"))
     search = TracingSearch.objects.get()
@@ -86,6 +87,9 @@ def test_health_officer_searches_marks_asks_for_f2_and_prints_the_chain(
 
     phone = new_page(**PHONE)
     _sign_in(phone, live_server.url, health_officer.username)
+    phone.goto(f"{live_server.url}/tracing/")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    phone.screenshot(path=str(artifacts / "tracing-search-phone.png"), full_page=True)
     phone.goto(f"{live_server.url}/tracing/searches/{search.pk}/")
     phone.wait_for_selector("#ring2 tbody tr")
     phone.screenshot(path=str(artifacts / "tracing-result-phone.png"), full_page=True)
