@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from rollout.permissions import HasCapability
 from tracing.models import Candidate, CandidateStatus, ReasonKind, TracingSearch
-from tracing.selectors import tracing_search_list_for
+from tracing.selectors import tracing_search_for, tracing_search_list_for
 from tracing.services.followup import NOTE_MAX_CHARS, mark_candidate
 from tracing.services.ring2 import ring2_request
 from tracing.services.search import tracing_search
@@ -92,7 +92,7 @@ class CandidateMarkView(APIView):
 
     @extend_schema(request=CandidateMarkSerializer, responses={200: CandidateSerializer})
     def patch(self, request, pk: int, rank: int):
-        search = get_object_or_404(tracing_search_list_for(request.user), pk=pk)
+        search = tracing_search_for(request.user, pk)
         candidate = get_object_or_404(search.candidates.select_related("district", "via"), rank=rank)
         data = CandidateMarkSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -122,7 +122,7 @@ class Ring2View(APIView):
 
     @extend_schema(request=Ring2InputSerializer, responses={201: Ring2Response})
     def post(self, request, pk: int):
-        search = get_object_or_404(tracing_search_list_for(request.user), pk=pk)
+        search = tracing_search_for(request.user, pk)
         data = Ring2InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         created = ring2_request(search, by=request.user, ranks=data.validated_data["ranks"], request=request)

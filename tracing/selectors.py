@@ -24,3 +24,8 @@ def tracing_search_summaries_for(user: User) -> QuerySet[TracingSearch]:
 def tracing_search_with_candidates(user: User, pk: int) -> TracingSearch:
     """One search the user may read, its candidates (both rings) in rank order; 404 otherwise."""
     return get_object_or_404(tracing_search_list_for(user).select_related("by"), pk=pk)
+
+
+def tracing_search_for(user: User, pk: int) -> TracingSearch:
+    """One search the user may read, without its candidates (for actions on a few of them); 404 otherwise."""
+    return get_object_or_404(searches_for(user), pk=pk)

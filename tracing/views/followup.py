@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from rollout.errors import ApplicationError
 from rollout.permissions import capability_required
 from tracing.forms import MarkForm
-from tracing.selectors import tracing_search_with_candidates
+from tracing.selectors import tracing_search_for
 from tracing.services.followup import mark_candidate
 from tracing.services.ring2 import ring2_request
 
@@ -20,7 +20,7 @@ from tracing.services.ring2 import ring2_request
 @require_POST
 @capability_required("tracing.search")
 def candidate_mark(request: HttpRequest, pk: int, rank: int) -> HttpResponse:
-    search = tracing_search_with_candidates(request.user, pk)
+    search = tracing_search_for(request.user, pk)
     candidate = get_object_or_404(search.candidates, rank=rank)
     form = MarkForm(request.POST)
     back = reverse("tracing:search-detail", args=[search.pk]) + f"#candidate-{rank}"
@@ -46,7 +46,7 @@ def candidate_mark(request: HttpRequest, pk: int, rank: int) -> HttpResponse:
 @require_POST
 @capability_required("tracing.search")
 def ring2_ask(request: HttpRequest, pk: int) -> HttpResponse:
-    search = tracing_search_with_candidates(request.user, pk)
+    search = tracing_search_for(request.user, pk)
     ranks = [int(r) for r in request.POST.getlist("ranks") if r.strip().isdigit()]
     try:
         found = ring2_request(search, by=request.user, ranks=ranks, request=request)
