@@ -17,6 +17,7 @@ class CheckpointsConfig(AppConfig):
 
         qr.register_person_reader(declaration_person)
         _register_personal_data()
+        _register_import()
 
         register_job("daily_lists_build", _("Daily arrival lists for the districts"), beat="daily-lists")
         register_job(
@@ -46,4 +47,20 @@ def _register_personal_data() -> None:
     )  # fmt: skip
     retention.register(
         retention.PersonalData("daily lists", pgettext_lazy("purged", "daily lists"), 40, purge=daily_lists_purge)
+    )
+
+
+def _register_import() -> None:
+    from checkpoints.services import imports as arrival_imports
+    from rollout.services import imports
+
+    imports.register_importer(
+        imports.Importer(
+            kind="arrivals",
+            title=_("Import arrivals from a spreadsheet"),
+            upload_url="checkpoints:arrival-import",
+            preview_template="checkpoints/arrival_import_preview.html",
+            check=arrival_imports.arrivals_import_check,
+            store=arrival_imports.arrivals_import_store,
+        )
     )
