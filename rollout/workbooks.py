@@ -197,12 +197,13 @@ def unreadable() -> ApplicationError:
     )
 
 
-def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True) -> Workbook:
-    """Open an uploaded XLSX, refusing anything too big, not a zip, or a zip bomb."""
+def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True, data_only: bool = True) -> Workbook:
+    """Open an uploaded XLSX, refusing anything too big, not a zip, or a zip bomb. ``data_only=False``
+    gives formulas as formulas (cell ``data_type`` "f"), to refuse them where a value is expected."""
     checked_zip(upload).close()
     upload.seek(0)
     try:
-        return load_workbook(upload, read_only=read_only, data_only=True)
+        return load_workbook(upload, read_only=read_only, data_only=data_only)
     except Exception as exc:  # openpyxl/defusedxml raise many types for a broken or hostile file
         raise unreadable() from exc
 
