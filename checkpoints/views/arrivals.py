@@ -200,13 +200,14 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
 def arrival_import(request: HttpRequest) -> HttpResponse:
     """Upload a file; its page shows every row checked, then the confirmation: nothing is stored before."""
     checkpoints = _recording_checkpoints(request)
+    posted = request.method == "POST"
     form = ImportForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         checkpoints=checkpoints,
         initial={"checkpoint": _chosen_checkpoint(request, checkpoints)},
     )
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         job = import_upload(request, form, kind="arrivals", params={"checkpoint": form.cleaned_data["checkpoint"].pk})
         if job is not None:
             return redirect("import-job", pk=job.pk)

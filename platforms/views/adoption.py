@@ -126,8 +126,9 @@ def _require_importer(request: HttpRequest) -> None:
 def adoption_import(request: HttpRequest) -> HttpResponse:
     """Upload a sheet; its page shows every row checked, then the confirmation: nothing is saved before."""
     _require_importer(request)
-    form = TableUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = TableUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
         job = import_upload(request, form, kind="adoption")
         if job is not None:
             return redirect("import-job", pk=job.pk)

@@ -133,8 +133,9 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @capability_required("accounts.manage")
 def user_import(request: HttpRequest) -> HttpResponse:
     """Upload a sheet; its page shows every row checked, then the confirmation: nothing is created before."""
-    form = TableUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST":
+    posted = request.method == "POST"
+    form = TableUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
         job = import_upload(request, form, kind="accounts")
         if job is not None:
             return redirect("import-job", pk=job.pk)
