@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from rollout.errors import ApplicationError
 from rollout.models import ImportJob, User
 from rollout.timeutils import day_bounds
 from rollout.uploads import check_upload, max_rows
+from rollout.workbooks import unreadable
 
 logger = logging.getLogger(__name__)
 
@@ -99,13 +100,17 @@ def import_start(*, kind: str, by: User, upload: IO[bytes], params: dict[str, An
     name = Path(getattr(upload, "name", "") or "upload").name[:255]
     background = rows > settings.IMPORT_BACKGROUND_ROWS
     relative = _store_file(upload, name)
-    with transaction.atomic():
-        job = ImportJob.objects.create(
-            kind=kind, user=by, file=relative, file_name=name, params=params or {}, rows_total=rows,
-            background=background,
-        )  # fmt: skip
-        if background:
-            outbox.enqueue(TASK, job_id=job.pk, step="check")
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                kind=kind, user=by, file=relative, file_name=name, params=params or {}, rows_total=rows,
+                background=background,
+            )  # fmt: skip
+            if background:
+                outbox.enqueue(TASK, job_id=job.pk, step="check")
+    except BaseException:
+        (_root() / relative).unlink(missing_ok=True)  # no job points at it: nothing would ever delete it
+        raise
     if not background:
         job = import_job_check(job.pk)
         if job.status == Status.FAILED:
@@ -136,6 +141,13 @@ def import_job_check(job_id: int) -> ImportJob:
     except FileNotFoundError:
         job.status, job.message = Status.FAILED, _("The uploaded file is no longer available: upload it again.")
         job.file = ""
+    except DatabaseError:
+        raise  # the database is away: the outbox sends the check again later
+    except Exception:
+        # A file that makes a reader fail in a way it does not foresee: refused, never a job left running.
+        logger.exception("import job %s: the check failed", job.pk)
+        job.status, job.message = Status.FAILED, unreadable().message
+        _delete_file(job)
     else:
         job.status = Status.READY
         job.errors = result.pop("errors", [])

@@ -7,6 +7,7 @@ asserted here: these tests check what comes back (the refusal with the limit in 
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from datetime import timedelta
 from pathlib import Path
@@ -365,3 +366,22 @@ def test_the_purge_deletes_old_import_jobs_and_their_files(client_for, checkpoin
     assert list(ImportJob.objects.all()) == [recent]
     assert not (files_root / old.file).exists() and (files_root / recent.file).exists()
     assert (old.file, 2) in result.files
+
+
+def test_a_check_that_fails_unexpectedly_refuses_the_file_and_keeps_nothing(
+    client_for, checkpoint_staff, checkpoint, settings, monkeypatch, files_root
+):
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    client_for(checkpoint_staff).post(
+        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": _arrivals_file(3)}
+    )
+
+    def broken(job, upload, progress):
+        raise RuntimeError("a reader's own failure")
+
+    importer = imports.importer_for("arrivals")
+    monkeypatch.setitem(imports._IMPORTERS, "arrivals", dataclasses.replace(importer, check=broken))
+    run_due_followups()
+    job = ImportJob.objects.get()
+    assert job.status == "failed" and "Không đọc được tệp Excel" in job.message
+    assert not job.file and not any((files_root / "imports").iterdir())
