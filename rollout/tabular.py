@@ -8,7 +8,6 @@ a preview and store rows only when the user confirms.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
-from rollout.uploads import check_upload, csv_lines
+from rollout.uploads import check_upload, csv_records
 from rollout.workbooks import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, put, read_sheet_rows, unreadable
 
 Parser = Callable[[Any], Any]
@@ -222,7 +221,7 @@ def _xlsx_rows(upload: IO[bytes], sheet: str | None) -> Iterator[tuple[Any, ...]
 
 
 def _csv_rows(upload: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    for row in csv.reader(csv_lines(upload)):
+    for row in csv_records(upload):
         yield tuple(row)
 
 

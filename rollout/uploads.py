@@ -103,9 +103,24 @@ def csv_lines(upload: IO[bytes]):
         yield tail
 
 
+def unreadable_csv() -> ApplicationError:
+    return ApplicationError(
+        _("The CSV file could not be read: check its quotes, or save it again from Excel as “CSV UTF-8”.")
+    )
+
+
+def csv_records(upload: IO[bytes]):
+    """The records of a CSV file, read line by line; a broken one (an unclosed quote running on through
+    the file…) is refused with one clear message."""
+    try:
+        yield from csv.reader(csv_lines(upload))
+    except csv.Error:
+        raise unreadable_csv() from None
+
+
 def _check_csv(upload: IO[bytes], *, rows: int) -> int:
     filled = 0
-    for record in csv.reader(csv_lines(upload)):
+    for record in csv_records(upload):
         if len(record) > settings.IMPORT_MAX_COLUMNS and any(v.strip() for v in record[settings.IMPORT_MAX_COLUMNS :]):
             raise _too_many_columns()
         if any(v.strip() for v in record):

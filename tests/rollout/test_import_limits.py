@@ -385,3 +385,10 @@ def test_a_check_that_fails_unexpectedly_refuses_the_file_and_keeps_nothing(
     job = ImportJob.objects.get()
     assert job.status == "failed" and "Không đọc được tệp Excel" in job.message
     assert not job.file and not any((files_root / "imports").iterdir())
+
+
+def test_a_broken_csv_file_is_refused_with_a_message_not_an_error_page():
+    broken = io.BytesIO(b'A,B\n"' + b"x" * 200_000 + b"\n")  # an unclosed quote runs past the field limit
+    broken.name = "t.csv"
+    with pytest.raises(ApplicationError, match="Không đọc được tệp CSV"):
+        uploads.check_upload(broken, rows=10)
