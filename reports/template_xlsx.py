@@ -31,6 +31,7 @@ from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer
 from rollout.text import fold
+from rollout.uploads import check_upload
 from rollout.workbooks import (
     HEADER_FILL,
     HEADER_FONT,
@@ -54,6 +55,7 @@ OFFICER_ROW = 21
 CONFIRM_ROW = 22
 KEY_COLUMN = "G"
 LAST_ROW = CONFIRM_ROW
+MAX_ROWS = 200  # rows with a value in the report sheet an upload may have (the template fills ~20)
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 YES, NO = "Có", "Không"
 
@@ -225,6 +227,9 @@ def _yes_no(value: Any) -> bool | None:
 
 def template_read(upload: IO[bytes], *, district: District, week_ending: date) -> dict[str, Any]:
     """The report values in an uploaded template, or an ``ApplicationError`` saying what is wrong."""
+    # Bounded like every import before anything reads it (sheets, rows, columns), though only the first
+    # rows of the report sheet are read: the template has far fewer.
+    check_upload(upload, rows=MAX_ROWS, csv_too=False)
     # Formulas as formulas: a value is expected in every input cell, and a formula there is refused by cell.
     wb = open_uploaded_workbook(upload, data_only=False)
     try:

@@ -61,10 +61,11 @@ def _too_many_columns() -> ApplicationError:
     )
 
 
-def check_upload(upload: IO[bytes], *, rows: int, sheet: str | None = None) -> int:
+def check_upload(upload: IO[bytes], *, rows: int, sheet: str | None = None, csv_too: bool = True) -> int:
     """Refuse an upload that is too large, is neither an XLSX workbook nor a CSV file, has too many sheets,
     or more than ``rows`` rows of data or ``IMPORT_MAX_COLUMNS`` columns in the sheet to be read
     (``sheet``, or the first). Returns how many rows of data it has (rows with a value, after the first).
+    ``csv_too=False``: an Excel workbook only.
     """
     size = getattr(upload, "size", None)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
@@ -77,6 +78,8 @@ def check_upload(upload: IO[bytes], *, rows: int, sheet: str | None = None) -> i
     try:
         if head.startswith(b"PK"):
             return _check_workbook(upload, rows=rows, sheet=sheet)
+        if not csv_too:
+            raise ApplicationError(_("The file is not an Excel workbook (.xlsx)."))
         if (getattr(upload, "name", "") or "").lower().endswith(".csv"):
             return _check_csv(upload, rows=rows)
         raise ApplicationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))

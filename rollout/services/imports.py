@@ -143,9 +143,10 @@ def import_job_check(job_id: int) -> ImportJob:
         job.file = ""
     except DatabaseError:
         raise  # the database is away: the outbox sends the check again later
-    except Exception:
+    except Exception as exc:
         # A file that makes a reader fail in a way it does not foresee: refused, never a job left running.
-        logger.exception("import job %s: the check failed", job.pk)
+        # The kind of failure only: a reader's message may quote a cell.
+        logger.error("import job %s: the check failed (%s)", job.pk, type(exc).__name__)
         job.status, job.message = Status.FAILED, unreadable().message
         _delete_file(job)
     else:
@@ -215,6 +216,14 @@ def import_jobs_purge(first_kept: date, dry_run: bool = False) -> tuple[int, lis
     cutoff = max(cutoff, timezone.now() - timedelta(hours=settings.IMPORT_JOB_KEEP_HOURS))
     old = list(ImportJob.objects.filter(created_at__lt=cutoff).values_list("pk", "file", "rows_total"))
     files = [(file, rows) for _pk, file, rows in old if file]
+    # Files of the folder no job points at (an upload of an earlier version, a job deleted by hand) go too.
+    folder = _root() / "imports"
+    known = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    if folder.is_dir():
+        for path in folder.iterdir():
+            relative = f"imports/{path.name}"
+            if path.is_file() and relative not in known and path.stat().st_mtime < cutoff.timestamp():
+                files.append((relative, 0))
     if dry_run:
         return len(old), files
     for file, _rows in files:

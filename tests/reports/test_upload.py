@@ -192,6 +192,17 @@ def test_a_formula_with_a_saved_result_is_refused_too(clock, client_for, distric
     _nothing_stored()
 
 
+def test_a_template_with_hundreds_of_rows_added_is_refused_before_it_is_read(
+    clock, client_for, district_officer, bat_xat
+):
+    client = client_for(district_officer)
+    content = _fill(_download(client, bat_xat, LAST_WEEK), **{f"A{row}": "thêm" for row in range(30, 330)})
+    response = _upload(client, bat_xat, LAST_WEEK, content)
+    assert response.status_code == 400
+    assert "Tệp có hơn 200 dòng dữ liệu: mỗi tệp tối đa 200 dòng." in response.content.decode()
+    _nothing_stored()
+
+
 def test_every_missing_figure_is_listed(clock, client_for, district_officer, bat_xat):
     client = client_for(district_officer)
     content = _fill(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -366,6 +367,19 @@ def test_the_purge_deletes_old_import_jobs_and_their_files(client_for, checkpoin
     assert list(ImportJob.objects.all()) == [recent]
     assert not (files_root / old.file).exists() and (files_root / recent.file).exists()
     assert (old.file, 2) in result.files
+
+
+def test_the_purge_deletes_stray_files_of_the_imports_folder_too(files_root):
+    folder = files_root / "imports"
+    folder.mkdir(parents=True)
+    stray, fresh = folder / "0123.upload", folder / "4567.upload"
+    stray.write_bytes(b"left by an earlier version")
+    fresh.write_bytes(b"being uploaded")
+    two_days_ago = (timezone.now() - timedelta(hours=49)).timestamp()
+    os.utime(stray, (two_days_ago, two_days_ago))
+    result = personal_data_purge(today=local_today())
+    assert ("imports/0123.upload", 0) in result.files
+    assert not stray.exists() and fresh.exists()
 
 
 def test_a_check_that_fails_unexpectedly_refuses_the_file_and_keeps_nothing(
