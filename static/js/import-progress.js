@@ -14,7 +14,8 @@
       .then(function (data) {
         if (!data) { window.setTimeout(poll, 5000); return; }
         if (!data.running) { window.location.reload(); return; }
-        if (bar) { bar.max = data.rows_total || 1; bar.value = data.rows_done; }
+        // Storing is one transaction: no count to show, the bar just moves.
+        if (bar && data.status !== "storing") { bar.max = data.rows_total || 1; bar.value = data.rows_done; }
         if (done) done.textContent = data.rows_done.toLocaleString("vi-VN");
         if (label) label.textContent = data.status_display;
         window.setTimeout(poll, 1500);
