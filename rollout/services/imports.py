@@ -33,7 +33,7 @@ from rollout.errors import ApplicationError
 from rollout.models import ImportJob, User
 from rollout.timeutils import day_bounds
 from rollout.uploads import check_upload, max_rows
-from rollout.workbooks import unreadable
+from rollout.workbooks import atomic_path, unreadable
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +76,8 @@ def _root() -> Path:
 
 def _store_file(upload: IO[bytes], name: str) -> str:
     relative = f"imports/{uuid.uuid4().hex}{Path(name).suffix.lower()[:8]}"
-    path = _root() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
     upload.seek(0)
-    with path.open("wb") as fh:
+    with atomic_path(_root() / relative) as tmp, tmp.open("wb") as fh:
         chunks = upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b"")
         for chunk in chunks:
             fh.write(chunk)

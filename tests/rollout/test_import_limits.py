@@ -26,12 +26,13 @@ from platforms.models import AdoptionUpdate
 from platforms.services.adoption import import_columns as adoption_columns
 from rollout import uploads
 from rollout.errors import ApplicationError
-from rollout.models import FollowUp, ImportJob, User
+from rollout.models import FollowUp, ImportJob, Role, User
 from rollout.services import imports
 from rollout.services.accounts import import_columns as account_columns
 from rollout.services.retention import personal_data_purge
 from rollout.timeutils import local_today
 from tests.bigsheet import write_xlsx
+from tests.factories import CheckpointFactory, UserFactory
 from tests.outbox import run_due_followups
 
 pytestmark = pytest.mark.django_db
@@ -324,11 +325,15 @@ def test_a_job_is_only_its_uploaders(client_for, checkpoint_staff, checkpoint, s
         reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": _arrivals_file(3)}
     )
     job = ImportJob.objects.get()
-    other = User.objects.create_user(username="other", password="x")
-    client = client_for(other)
-    assert client.get(reverse("import-job", args=[job.pk])).status_code == 404
-    assert client.get(reverse("import-job-status", args=[job.pk])).status_code == 404
-    assert client.post(reverse("import-job-confirm", args=[job.pk])).status_code == 404
+    same_role_elsewhere = UserFactory.with_role(Role.CHECKPOINT_STAFF, checkpoint=CheckpointFactory())
+    for user in (same_role_elsewhere, User.objects.create_user(username="other", password="x")):
+        client = client_for(user)
+        assert client.get(reverse("import-job", args=[job.pk])).status_code == 404
+        assert client.get(reverse("import-job-status", args=[job.pk])).status_code == 404
+        assert client.post(reverse("import-job-confirm", args=[job.pk])).status_code == 404
+    anonymous = client_for(None).get(reverse("import-job-status", args=[job.pk]))
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
+    assert client_for(checkpoint_staff).get(reverse("import-job-status", args=[job.pk])).status_code == 200
 
 
 def test_a_file_refused_by_the_worker_says_why_on_the_job_page(client_for, agency_admin, settings):
