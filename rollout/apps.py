@@ -19,3 +19,27 @@ class RolloutConfig(AppConfig):
 
         register_job("purge_personal_data", _("Deleting personal data past the retention"), beat="purge-personal-data")
         register_object_label("rollout.user", user_labels)
+        _register_imports()
+
+
+def _register_imports() -> None:
+    from django.utils.translation import pgettext_lazy
+
+    from rollout.services import accounts, imports, retention
+
+    imports.register_importer(
+        imports.Importer(
+            kind="accounts",
+            title=_("Create accounts from a spreadsheet"),
+            upload_url="accounts:user-import",
+            preview_template="accounts/import_preview.html",
+            check=accounts.users_import_check,
+            store=accounts.users_import_store,
+        )
+    )
+    # Uploaded import files hold names, phones and ID numbers: deleted with the rest (and sooner).
+    retention.register(
+        retention.PersonalData(
+            "import jobs", pgettext_lazy("purged", "import files"), 50, purge=imports.import_jobs_purge
+        )
+    )

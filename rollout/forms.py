@@ -104,13 +104,25 @@ class RoleForm(ScopeFieldsMixin):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx)"))
+    """An Excel workbook (the weekly report template)."""
+
+    file = forms.FileField(label=_("File (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large."))
+            raise forms.ValidationError(
+                _("The file is too large (limit %(mb)s MB).") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
         return upload
+
+
+class TableUploadForm(UploadForm):
+    """A table to import: an Excel workbook or a CSV file (UTF-8), as every import reads both."""
+
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )
 
 
 class CommuneFieldMixin:

@@ -307,6 +307,21 @@ MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Imports (accounts, adoption figures, arrivals): every upload is bounded before it is read. Rows of data
+# per file (the header row not counted), checked while the sheet is streamed, so a 200,000-row file is
+# refused after reading the first rows over the limit, never held whole.
+IMPORT_MAX_ROWS = {
+    "accounts": env_positive_int("IMPORT_MAX_ROWS_ACCOUNTS", 2_000),
+    "adoption": env_positive_int("IMPORT_MAX_ROWS_ADOPTION", 5_000),
+    "arrivals": env_positive_int("IMPORT_MAX_ROWS_ARRIVALS", 20_000),
+}
+IMPORT_MAX_COLUMNS = env_positive_int("IMPORT_MAX_COLUMNS", 64)
+IMPORT_MAX_SHEETS = env_positive_int("IMPORT_MAX_SHEETS", 30)
+# Files with more rows than this are read (and, once confirmed, stored) by a worker, with a progress page.
+IMPORT_BACKGROUND_ROWS = env_positive_int("IMPORT_BACKGROUND_ROWS", 2_000)
+# An uploaded file and its checked rows wait this long for the confirmation at most (it holds personal data).
+IMPORT_JOB_KEEP_HOURS = env_positive_int("IMPORT_JOB_KEEP_HOURS", 48)
+
 # --- E-mail -----------------------------------------------------------------------------------
 
 EMAIL_BACKEND = os.environ.get(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +20,7 @@ from rollout.errors import ApplicationError
 from rollout.hooks import district_day_changed
 from rollout.models import Agency, User
 from rollout.timeutils import local_today, oldest_kept_day
+from rollout.uploads import max_rows
 
 # Figures for a day before the directive (02/11/2021) minus a margin are surely a typing error.
 EARLIEST = date(2021, 1, 1)
@@ -118,20 +121,24 @@ def import_columns() -> list[tabular.Column]:
     ]  # fmt: skip
 
 
-def adoption_import_read(*, by: User, upload: IO[bytes]) -> tabular.Table:
+def adoption_import_read(
+    *, by: User, upload: IO[bytes], progress: Callable[[int], None] | None = None
+) -> tabular.Table:
     """Parse and fully check a sheet of adoption figures; store nothing.
 
     Each valid row gets ``values["unchanged"]``: True when the same figures are already recorded for
     that agency and day (confirming skips it, so uploading a file twice adds nothing).
     """
     columns = import_columns()
-    table = tabular.read_table(upload, columns)
+    table = tabular.read_table(upload, columns, max_rows=max_rows("adoption"))
     letters = {c.key: chr(ord("A") + i) for i, c in enumerate(columns)}
     headers = {c.key: str(c.header) for c in columns}
     allowed = {a.pk: a for a in scoping.agencies_for(by, for_change=True).filter(pk__in=_codes(table))}
     seen: dict[tuple[int, date], int] = {}
     today = local_today()
-    for row in table.rows:
+    for done, row in enumerate(table.rows, start=1):
+        if progress:
+            progress(done)
         if not row.ok:
             continue
 
@@ -202,3 +209,35 @@ def adoption_import_commit(*, by: User, rows: list[dict[str, Any]]) -> int:
     for district_id in {u.agency.district_id for u in created}:
         _bump_after(district_id, min(u.reported_on for u in created if u.agency.district_id == district_id))
     return len(created)
+
+
+# --- The import job (rollout.services.imports): check, then store on confirmation -----------------
+
+
+def adoption_import_check(job, upload: IO[bytes], progress: Callable[[int], None]) -> dict[str, Any]:
+    """Check a sheet of figures for its import job: every row shown; the new figures kept only when no
+    row has a problem (saved together or not at all)."""
+    table = adoption_import_read(by=job.user, upload=upload, progress=progress)
+    keys = ("agency", "agency_name", "reported_on", *FIGURES, "unchanged")
+    rows = tabular.preview_rows(table.rows, keys)
+    kept = [
+        {
+            "agency": r.values["agency"],
+            "reported_on": r.values["reported_on"].isoformat(),
+            **{name: r.values[name] for name in FIGURES},
+        }
+        for r in table.rows
+        if r.ok and not r.values["unchanged"]
+    ] if not table.invalid else []  # fmt: skip
+    return {
+        "rows": rows,
+        "errors": [r for r in rows if r["errors"]],
+        "invalid": len(table.invalid),
+        "kept": kept,
+        "can_store": bool(kept),
+    }
+
+
+def adoption_import_store(job, request=None) -> tuple[str, str]:
+    created = adoption_import_commit(by=job.user, rows=job.result["kept"])
+    return _("%(n)s updates saved.") % {"n": created}, reverse("platforms:adoption-list")

@@ -143,23 +143,26 @@ def test_staff_cannot_import_for_another_checkpoint(checkpoint_staff, other_chec
 def test_page_flow_preview_then_confirm(client_for, checkpoint_staff, checkpoint):
     client = client_for(checkpoint_staff)
     upload = workbook([_row(), _row(**{"Số điện thoại": "0000", "Số CMND/CCCD": ""})])
-    preview = client.post(reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": upload})
+    preview = client.post(
+        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": upload}, follow=True
+    )
     html = preview.content.decode()
     assert preview.status_code == 200 and "E3" in html and not Arrival.objects.exists()
-    done = client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"}, follow=True)
+    confirm = reverse("import-job-confirm", args=[preview.context["job"].pk])
+    done = client.post(confirm, follow=True)
     assert Arrival.objects.count() == 1
     # The list opens on the day of the imported arrival, with the counts in Vietnamese.
     assert done.redirect_chain[-1][0].endswith(f"?checkpoint={checkpoint.pk}&date=2021-11-02")
     assert done.context["day"] == date(2021, 11, 2) and "Nguyễn Văn An" in done.content.decode()
     assert "Đã lưu 1 người đến; 0 dòng đã nhập trước đó" in done.content.decode()
     # Confirming twice (a double click) stores nothing more.
-    client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"})
+    client.post(confirm)
     assert Arrival.objects.count() == 1
     # The same file again: nothing new, and the page says why.
     again = client.post(
-        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": workbook([_row()])}
+        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": workbook([_row()])}, follow=True
     )
-    assert again.context["counts"]["already"] == 1
+    assert again.context["result"]["counts"]["already"] == 1
     assert "Mọi dòng của tệp này đã được nhập trước đó" in again.content.decode()
 
 
@@ -168,6 +171,7 @@ def test_page_refuses_another_checkpoint_and_non_recorders(client_for, checkpoin
     response = client_for(checkpoint_staff).post(
         reverse("checkpoints:arrival-import"), {"checkpoint": other_checkpoint.pk, "file": workbook([_row()])}
     )
+    assert response.status_code == 400
     assert "checkpoint" in response.context["form"].errors and not Arrival.objects.exists()
     assert client_for(district_officer).get(reverse("checkpoints:arrival-import")).status_code == 403
 
@@ -178,4 +182,4 @@ def test_not_a_spreadsheet_is_refused_with_a_message(client_for, checkpoint_staf
     response = client_for(checkpoint_staff).post(
         reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": junk}
     )
-    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert response.status_code == 400 and response.context["form"].errors["file"]

@@ -161,10 +161,10 @@ def test_import_previews_then_saves_everything_on_confirm(client_for, district_o
     other = AgencyFactory(district=bat_xat)
     client = client_for(district_officer)
     upload = sheet([[agency.pk, "", "02/11/2021", 40, 30, 10, 20], [other.pk, "", None, 12, 12, 0, 3]])
-    response = client.post(reverse("platforms:adoption-import"), {"file": upload})
-    assert response.status_code == 200 and response.context["new_count"] == 2
+    response = client.post(reverse("platforms:adoption-import"), {"file": upload}, follow=True)
+    assert response.status_code == 200 and len(response.context["result"]["kept"]) == 2
     assert not AdoptionUpdate.objects.exists()  # nothing before confirming
-    response = client.post(reverse("platforms:adoption-import"), {"confirm": "1"})
+    response = client.post(reverse("import-job-confirm", args=[response.context["job"].pk]))
     assert response.status_code == 302
     assert AdoptionUpdate.objects.count() == 2
     assert AdoptionUpdate.objects.get(agency=other).reported_on == local_today()  # empty date: today
@@ -172,8 +172,9 @@ def test_import_previews_then_saves_everything_on_confirm(client_for, district_o
     response = client.post(
         reverse("platforms:adoption-import"),
         {"file": sheet([[agency.pk, "", "02/11/2021", 40, 30, 10, 20], [other.pk, "", None, 12, 12, 0, 3]])},
+        follow=True,
     )
-    assert response.context["new_count"] == 0 and "Mọi dòng đều đã có" in response.content.decode()
+    assert not response.context["result"]["kept"] and "Mọi dòng đều đã có" in response.content.decode()
     assert AdoptionUpdate.objects.count() == 2
 
 
@@ -189,18 +190,18 @@ def test_import_reports_each_bad_cell_and_saves_nothing(client_for, district_off
         ]
     )
     client = client_for(district_officer)
-    response = client.post(reverse("platforms:adoption-import"), {"file": upload})
-    table = response.context["table"]
-    cells = {e.cell for r in table.rows for e in r.errors}
+    response = client.post(reverse("platforms:adoption-import"), {"file": upload}, follow=True)
+    cells = {e["cell"] for r in response.context["result"]["rows"] for e in r["errors"]}
     assert cells == {"E2", "A3", "C4", "A5", "D6"}
     assert "A3" in response.content.decode() and "Chưa có gì được lưu" in response.content.decode()
-    assert client.post(reverse("platforms:adoption-import"), {"confirm": "1"}).status_code == 302
+    assert client.post(reverse("import-job-confirm", args=[response.context["job"].pk])).status_code == 302
     assert not AdoptionUpdate.objects.exists()
 
 
 def test_import_needs_the_template_columns(client_for, agency_admin):
     upload = sheet([[1, 2]], headers=["Agency", "Something"])
     response = client_for(agency_admin).post(reverse("platforms:adoption-import"), {"file": upload})
+    assert response.status_code == 400
     assert "Dòng 1 thiếu cột: Mã cơ quan, đơn vị" in response.context["form"].errors["file"][0]
     assert not AdoptionUpdate.objects.exists()
 

@@ -89,14 +89,19 @@ def test_bulk_import_previews_then_creates_all_on_confirm(
         ["pao.ga", "Giàng A Páo", "pao@laocai.gov.vn", "", "checkpoint_staff", checkpoint.pk],
         ["ha.ltt", "Lê Thị Thu Hà", "ha@laocai.gov.vn", "", "Lãnh đạo tỉnh (chỉ xem)", None],
     ])  # fmt: skip
-    preview = client.post(reverse("accounts:user-import"), {"file": upload})
+    preview = client.post(reverse("accounts:user-import"), {"file": upload}, follow=True)
     assert preview.status_code == 200
-    assert not preview.context["table"].invalid
+    job = preview.context["job"]
+    assert job.status == "ready" and not preview.context["result"]["invalid"]
+    assert "Tạo 3 tài khoản" in preview.content.decode()
     assert not User.objects.filter(username__in=["an.nv", "pao.ga", "ha.ltt"]).exists()  # nothing stored yet
 
     with django_capture_on_commit_callbacks(execute=True):
-        done = client.post(reverse("accounts:user-import"), {"confirm": "1"})
-    assert done.status_code == 302
+        done = client.post(reverse("import-job-confirm", args=[job.pk]), {"confirm": "1"})
+    assert done.status_code == 302 and done.url == reverse("accounts:user-list")
+    # A second confirmation (a double click) stores nothing more.
+    again = client.post(reverse("import-job-confirm", args=[job.pk]), {"confirm": "1"})
+    assert again.status_code == 302 and again.url == reverse("accounts:user-import")
     roles = dict(
         User.objects.filter(username__in=["an.nv", "pao.ga", "ha.ltt"]).values_list(
             "username", "role_assignments__role"
@@ -112,22 +117,23 @@ def test_bulk_import_names_row_and_cell_of_each_problem_and_stores_nothing(clien
         ["bad user!", "", "not-an-email", "12345", "Vai trò lạ", None],
         ["ok.user", "Trùng Tên", "dup@laocai.gov.vn", "", "Cán bộ cấp huyện", 99999],
     ])  # fmt: skip
-    response = client_for(province_admin).post(reverse("accounts:user-import"), {"file": upload})
-    table = response.context["table"]
-    errors = {e.cell for row in table.rows for e in row.errors}
+    response = client_for(province_admin).post(reverse("accounts:user-import"), {"file": upload}, follow=True)
+    errors = {e["cell"] for row in response.context["result"]["rows"] for e in row["errors"]}
     assert {"A3", "B3", "C3", "D3", "E3"} <= errors  # bad username, empty name, e-mail, phone, unknown role
     assert {"A4", "F4"} <= errors  # duplicate username in the file, unknown district code
     assert "A2" not in errors and "F2" not in errors
     page = response.content.decode()
     assert "B3" in page and "Chưa có tài khoản nào được tạo" in page
     assert not User.objects.filter(username="ok.user").exists()
-    assert "account_import_rows" not in client_for(province_admin).session
+    assert "confirm" not in page  # no way to store a sheet with a bad row
+    assert not response.context["result"]["can_store"]
 
 
 def test_bulk_import_refuses_a_file_that_is_not_a_workbook(client_for, province_admin):
     upload = BytesIO(b"%PDF-1.4 not a workbook")
     upload.name = "accounts.xlsx"
     response = client_for(province_admin).post(reverse("accounts:user-import"), {"file": upload})
+    assert response.status_code == 400
     assert "file" in response.context["form"].errors
 
 
