@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rollout.navigation.navigation",
+                "rollout.context_processors.home_province_context",
             ],
         },
     },
