@@ -25,3 +25,17 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     return _SPACES.sub(" ", stripped).strip().lower()
+
+
+def place_line(*parts: str) -> str:
+    """Address parts joined by ", ", leaving out empty ones and any the text before already holds: people
+    type "Số 12, phường Kim Tân" as the address, and the venue's commune is "Phường Kim Tân" again."""
+    line = ""
+    for part in parts:
+        part = _SPACES.sub(" ", part or "").strip()
+        if not part:
+            continue
+        if line and re.search(rf"(^|[\s,]){re.escape(fold(part))}($|[\s,.])", fold(line)):
+            continue
+        line = f"{line}, {part}" if line else part
+    return line
