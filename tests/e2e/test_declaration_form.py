@@ -38,3 +38,23 @@ def test_required_messages_go_as_the_fields_are_filled(live_server, units, new_p
     page.get_by_label("Họ và tên").fill("")
     assert _error_of(page, "full_name").count() == 0
     page.screenshot(path=str(artifacts / "declaration-required-filled-phone.png"), full_page=True)
+
+
+def test_covid_19_stays_on_one_line_and_the_print_button_keeps_off_the_edge(live_server, units, new_page):
+    from checkpoints.models import Declaration
+    from checkpoints.services import declaration_token
+    from tests.factories import district
+
+    cache.clear()
+    declaration = Declaration.objects.create(
+        kind="health", full_name="Nguyễn Thị Lan", phone="0912345678", birth_year=1990,
+        destination_district=district("sa_pa"),
+    )  # fmt: skip
+    page = new_page(viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/declare/")
+    term = page.locator(".publichead .nowrap")
+    assert term.inner_text() == "COVID-19"
+    assert term.evaluate("el => el.getClientRects().length") == 1  # one box: not split across lines
+    page.goto(f"{live_server.url}/p/{declaration_token(declaration)}/print/")
+    box = page.get_by_role("button", name="In").bounding_box()
+    assert box["x"] >= 12 and box["x"] + box["width"] <= 320 - 12

@@ -155,7 +155,7 @@ def test_import_template_downloads_with_lists(client_for, province_admin, bat_xa
     response = client_for(province_admin).get(reverse("accounts:user-import-template"))
     wb = load_workbook(BytesIO(response.content))
     assert wb.sheetnames[0] == "Tài khoản"
-    assert [c.value for c in wb.worksheets[0][1]][:2] == ["Tên đăng nhập", "Họ và tên"]
+    assert [c.value for c in wb.worksheets[0][1]][:2] == ["Tên đăng nhập *", "Họ và tên *"]
     districts = wb["Huyện"]
     assert {row[1] for row in districts.iter_rows(min_row=2, values_only=True)} >= {"Huyện Bát Xát", "Thị xã Sa Pa"}
 
