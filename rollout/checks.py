@@ -21,7 +21,7 @@ def site_url_is_local(url: str | None = None) -> bool:
     return not host or host in _LOCAL_HOSTS or host.endswith(".localhost")
 
 
-@checks.register(checks.Tags.urls)
+@checks.register()
 def site_url_check(app_configs, **kwargs) -> list[checks.CheckMessage]:
     if not site_url_unusable():
         return []
