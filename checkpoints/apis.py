@@ -35,6 +35,7 @@ from rollout.apis import DISTRICT, SEARCH, ScopedViewSet
 from rollout.downloads import XLSX, private_file_response
 from rollout.errors import ApplicationError
 from rollout.models import Checkpoint
+from rollout.services.audit import audit_personal_view
 
 
 class CheckpointSerializer(serializers.ModelSerializer):
@@ -157,6 +158,28 @@ class ArrivalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
             checkpoint=int(params["checkpoint"]) if params.get("checkpoint", "").isdigit() else None,
             district=int(params["district"]) if params.get("district", "").isdigit() else None,
         )
+
+    def list(self, request, *args, **kwargs):
+        """One audit event per answer: the filters, the page and how many people it held."""
+        response = super().list(request, *args, **kwargs)
+        params = request.query_params
+        page = getattr(self.paginator, "page", None)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+        audit_personal_view(
+            request,
+            "arrivals_api",
+            day=params.get("date") or None,
+            checkpoint=int(params["checkpoint"]) if params.get("checkpoint", "").isdigit() else None,
+            district=int(params["district"]) if params.get("district", "").isdigit() else None,
+            page=page.number if page is not None else 1,
+            rows=len(rows),
+        )
+        return response
+
+    def retrieve(self, request, *args, **kwargs):
+        arrival = self.get_object()
+        audit_personal_view(request, "arrivals_api", obj=arrival, rows=1)
+        return Response(self.get_serializer(arrival).data)
 
     @extend_schema(request=ArrivalWriteSerializer, responses={201: ArrivalSerializer, 200: ArrivalSerializer})
     def create(self, request):

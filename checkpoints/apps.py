@@ -17,6 +17,7 @@ class CheckpointsConfig(AppConfig):
 
         qr.register_person_reader(declaration_person)
         _register_personal_data()
+        _register_audit_labels()
 
         register_job("daily_lists_build", _("Daily arrival lists for the districts"), beat="daily-lists")
         register_job(
@@ -47,3 +48,11 @@ def _register_personal_data() -> None:
     retention.register(
         retention.PersonalData("daily lists", pgettext_lazy("purged", "daily lists"), 40, purge=daily_lists_purge)
     )
+
+
+def _register_audit_labels() -> None:
+    from checkpoints.selectors import arrival_audit_labels, daily_list_audit_labels
+    from rollout.services.audit import register_object_label
+
+    register_object_label("checkpoints.dailylist", daily_list_audit_labels)
+    register_object_label("checkpoints.arrival", arrival_audit_labels)

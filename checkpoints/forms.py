@@ -13,6 +13,7 @@ from checkpoints.models import DeclarationKind, TestKind, TestResult, Vehicle
 from checkpoints.services.arrivals import ArrivalInput
 from checkpoints.services.declarations import DeclarationInput
 from checkpoints.units import unit_index
+from rollout.text import vi_sort_key
 from rollout.validators import no_control_characters
 
 EMPTY = [("", "—")]
@@ -35,7 +36,7 @@ def _code(value: Any) -> int | None:
 
 
 def _sorted(items: dict[int, str], keep) -> list[tuple[int, str]]:
-    return sorted(((code, name) for code, name in items.items() if keep(code)), key=lambda item: item[0])
+    return sorted(((code, name) for code, name in items.items() if keep(code)), key=lambda item: vi_sort_key(item[1]))
 
 
 class UnitChoicesMixin:
@@ -64,7 +65,7 @@ class UnitChoicesMixin:
         province, district = self._value("origin_province"), self._value("origin_district")
         destination = self._value("destination_district")
         choices = {
-            "origin_province": sorted(index.province_name.items(), key=lambda item: item[1]),
+            "origin_province": _sorted(index.province_name, lambda c: True),
             "origin_district": _sorted(index.district_name, lambda c: index.district_province[c] == province),
             "origin_commune": _sorted(index.commune_name, lambda c: index.commune_district[c] == district)
             if district
@@ -77,6 +78,7 @@ class UnitChoicesMixin:
         for name, items in choices.items():
             if name in self.fields:
                 self.fields[name].choices = EMPTY + items
+                self.fields[name].widget.attrs["data-picker"] = ""
         for name, parent, url_param in (
             ("origin_province", "origin_district", "province"),
             ("origin_district", "origin_commune", "district"),

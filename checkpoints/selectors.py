@@ -75,3 +75,28 @@ def daily_lists_delivered_kpi(user: User, scope, today: date):
         detail=_("lists of %(day)s; %(n)s e-mailed to focal officers") % {"day": day.strftime("%d/%m"), "n": emailed},
         url=reverse("checkpoints:daily-list-list") if daily_lists_for(user).exists() else "",
     )
+
+
+# --- How the audit pages name this app's objects (one query per page of events) -------------------
+
+
+def _int_ids(ids) -> list[int]:
+    return [int(pk) for pk in ids if str(pk).isdigit()]
+
+
+def daily_list_audit_labels(ids) -> dict[str, str]:
+    lists = DailyList.objects.filter(pk__in=_int_ids(ids)).select_related("district")
+    words = _("the arrival list for %(district)s of %(day)s")
+    return {str(d.pk): words % {"district": d.district.name, "day": f"{d.day:%d/%m/%Y}"} for d in lists}
+
+
+def arrival_audit_labels(ids) -> dict[str, str]:
+    arrivals = (
+        Arrival.objects.filter(pk__in=_int_ids(ids))
+        .select_related("checkpoint")
+        .only("pk", "arrived_at", "checkpoint__name")
+    )
+    return {
+        str(a.pk): _("arrival #%(id)s at %(checkpoint)s") % {"id": a.pk, "checkpoint": a.checkpoint.name}
+        for a in arrivals
+    }

@@ -52,6 +52,9 @@ class DistrictDay(models.Model):
     vaccination_updated = models.PositiveIntegerField(_("facilities that updated the national platform"), default=0)
     vaccination_on_time = models.PositiveIntegerField(_("facilities that updated by the cut-off"), default=0)
     doses_given = models.PositiveIntegerField(_("doses given"), default=0)
+    # Per local hour (24 counts each) for "today so far against the same time last week":
+    # {"checkins": [...], "arrivals": [...], "vaccination_updated": [...]}.
+    hourly = models.JSONField(_("per hour"), default=dict, blank=True)
 
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True)
 

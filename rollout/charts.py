@@ -69,6 +69,7 @@ class Chart:
     kind: str = "line"
     percent: bool = False
     stacked: bool = False
+    note: str = ""  # said under the title, e.g. that the day under way is left out
 
     def as_json(self) -> dict:
         return {

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Agency, Checkpoint, Commune, District, HealthFacility, Role, Venue
 from rollout.models.accounts import ROLE_SCOPE_FIELD
+from rollout.text import vi_sort_key
 from rollout.validators import normalize_phone
 
 
@@ -24,6 +25,26 @@ class LoginForm(AuthenticationForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
+
+
+class _VietnameseOrder(forms.models.ModelChoiceIterator):
+    """The choices in Vietnamese alphabetical order of their labels, whatever the queryset's order."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        choices = [self.choice(obj) for obj in self.queryset]
+        yield from sorted(choices, key=lambda choice: vi_sort_key(str(choice[1])))
+
+
+def searchable(*fields: forms.Field) -> None:
+    """Long pickers (units, agencies, facilities): Vietnamese order, and a search box in the browser
+    (static/js/pickers.js) that finds "Đà Nẵng" from "da n"."""
+    for field in fields:
+        if isinstance(field, forms.ModelChoiceField):
+            field.iterator = _VietnameseOrder
+            field.widget.choices = field.choices
+        field.widget.attrs["data-picker"] = ""
 
 
 def home_districts():
@@ -54,6 +75,7 @@ class ScopeFieldsMixin(forms.Form):
         self.fields["facility"].queryset = HealthFacility.objects.all()
         for name in ("district", "checkpoint", "agency", "facility"):
             self.fields[name].widget.attrs["data-scope"] = name
+        searchable(*(self.fields[name] for name in ("district", "checkpoint", "agency", "facility")))
         self.fields["role"].widget.attrs["data-role-select"] = "1"
 
     def clean(self) -> dict:
@@ -116,6 +138,7 @@ class AgencyForm(CommuneFieldMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts if districts is not None else home_districts()
         self.fields["commune"].queryset = Commune.objects.filter(district__in=self.fields["district"].queryset)
+        searchable(self.fields["district"], self.fields["commune"])
 
 
 class VenueForm(CommuneFieldMixin, forms.ModelForm):
@@ -128,6 +151,7 @@ class VenueForm(CommuneFieldMixin, forms.ModelForm):
         self.fields["district"].queryset = districts if districts is not None else home_districts()
         self.fields["commune"].queryset = Commune.objects.filter(district__in=self.fields["district"].queryset)
         self.fields["agency"].queryset = agencies if agencies is not None else Agency.objects.all()
+        searchable(self.fields["district"], self.fields["commune"], self.fields["agency"])
 
     def clean_owner_phone(self) -> str:
         phone = self.cleaned_data["owner_phone"]
@@ -137,4 +161,44 @@ class VenueForm(CommuneFieldMixin, forms.ModelForm):
         data = super().clean()
         if not data.get("agency") and not data.get("owner_name"):
             self.add_error("owner_name", _("A venue without an owning agency needs its owner's name."))
+        return data
+
+
+class AuditDaysForm(forms.Form):
+    """A range of local days (either end may be left open)."""
+
+    first = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    last = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("first") and data.get("last") and data["first"] > data["last"]:
+            self.add_error("last", _("The last day is before the first day."))
+        return data
+
+
+class AuditFilterForm(AuditDaysForm):
+    """The audit page's filters: person, action, kind of object (and its number), days."""
+
+    person = forms.CharField(
+        label=_("Person"),
+        required=False,
+        max_length=150,
+        help_text=_("Username, its beginning, or part of the full name."),
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    object_type = forms.ChoiceField(label=_("Object"), required=False)
+    object_id = forms.CharField(label=_("Object number"), required=False, max_length=64)
+    field_order = ["person", "action", "object_type", "object_id", "first", "last"]
+
+    def __init__(self, *args, actions: list[tuple[str, str]], object_types: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].widget.attrs.update({"list": "audit-people", "autocomplete": "off"})
+        self.fields["action"].choices = [("", _("All actions")), *actions]
+        self.fields["object_type"].choices = [("", _("All objects")), *object_types]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("object_id") and not data.get("object_type"):
+            self.add_error("object_id", _("Choose the kind of object first."))
         return data

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Role
+from rollout.permissions import CAPABILITIES
 from rollout.selectors.background import background_status
 
 _ALL = tuple(Role.values)
@@ -37,6 +38,7 @@ NAV_ITEMS: list[NavItem] = [
         _("Arrivals"), "checkpoints:arrival-list", (*_PERSONAL, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF), "list"
     ),
     NavItem(_("Daily lists"), "checkpoints:daily-list-list", (*_PERSONAL, Role.DISTRICT_OFFICER), "report"),
+    NavItem(_("Tracing lists"), "tracing:lists", tuple(CAPABILITIES["tracing.lists"]), "list"),
     # Venues and agencies
     NavItem(_("Venues"), "rollout:venue-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "venue"),
     NavItem(_("Venue inspections"), "venues:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
@@ -75,6 +77,7 @@ NAV_ITEMS: list[NavItem] = [
     # Administration
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
     NavItem(_("Jobs"), "rollout:job-list", (Role.PROVINCE_ADMIN,), "jobs"),
+    NavItem(_("Audit log"), "rollout:audit-list", (Role.PROVINCE_ADMIN,), "search"),
 ]
 
 

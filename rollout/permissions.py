@@ -22,6 +22,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Administration
     "accounts.manage": frozenset({_PA}),
     "jobs.view": frozenset({_PA}),
+    "audit.read_all": frozenset({_PA}),  # everyone's audit events (each user reads their own anyway)
     # Master data
     "agencies.add": frozenset({_PA, _DO}),
     "venues.add": frozenset({_PA, _DO, _AA}),
@@ -42,6 +43,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "vaccination.trend": frozenset({_PA, _PV, _HO, _DO}),
     # Contact tracing
     "tracing.search": frozenset({_HO, _PA}),
+    # The tracing lists sent to the districts: their own district's for district officers, all for the others
+    "tracing.lists": frozenset({_HO, _PA, _DO}),
 }
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("checkpoints/", include("checkpoints.urls")),
     path("reports/", include("reports.urls")),
+    path("tracing/", include("tracing.urls")),
     path("", include("checkpoints.urls_public")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),

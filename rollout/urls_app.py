@@ -1,8 +1,8 @@
-"""Pages of the core app (agencies, venues, facilities)."""
+"""Pages of the core app (agencies, venues, facilities, jobs, the audit log)."""
 
 from django.urls import path
 
-from rollout.views import jobs, masterdata
+from rollout.views import audit, jobs, masterdata
 
 app_name = "rollout"
 urlpatterns = [
@@ -18,4 +18,7 @@ urlpatterns = [
     path("facilities/<int:pk>/", masterdata.facility_detail, name="facility-detail"),
     path("jobs/", jobs.job_list, name="job-list"),
     path("jobs/<str:job>/", jobs.job_detail, name="job-detail"),
+    path("audit/", audit.audit_list, name="audit-list"),
+    path("audit/export/", audit.audit_export, name="audit-export"),
+    path("audit/mine/", audit.audit_mine, name="audit-mine"),
 ]

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from rollout.downloads import XLSX, download_response
 from rollout.permissions import HasCapability
 from tracing.models import Candidate, ReasonKind, TracingSearch
 from tracing.selectors import tracing_search_list_for
 from tracing.services.search import tracing_search
+from tracing.services.workbook import export_filename, search_export
 
 
 class SearchInputSerializer(serializers.Serializer):
@@ -66,3 +70,11 @@ class TracingSearchViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         search = tracing_search(by=request.user, request=request, **data.validated_data)
         search = self.get_queryset().get(pk=search.pk)
         return Response(SearchSerializer(search, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def export(self, request, pk=None):
+        """The search's F1 candidates as XLSX (the same workbook as the page's export); audit-logged."""
+        search = self.get_object()
+        content = search_export(search, by=request.user, request=request)
+        return download_response(content, filename=export_filename(search))

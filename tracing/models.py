@@ -95,3 +95,44 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.search_id}#{self.rank}"
+
+
+class TracingList(models.Model):
+    """The candidates of one search who belong to one district, as a file for that district (SPEC §8, like
+    the daily lists of §5).
+
+    One row per (search, district): sending again after the search changed (a second ring, a candidate
+    ruled out) writes a new revision with a file of its own; the row points at the newest. Files live
+    under ``PRIVATE_FILES_ROOT`` and are only served through a view that checks scope. Personal data:
+    purged with the search.
+    """
+
+    search = models.ForeignKey(TracingSearch, on_delete=models.CASCADE, related_name="lists")
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="tracing_lists", verbose_name=_("district")
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    # The candidates on the newest revision, in rank order: sending again leaves an unchanged list alone.
+    candidate_ids = models.JSONField(default=list)
+    # Path relative to PRIVATE_FILES_ROOT.
+    file = models.CharField(max_length=300)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    checksum = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    generated_at = models.DateTimeField(_("generated at"))
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # The revision the focal officer was e-mailed about (claimed before sending).
+    emailed_revision = models.PositiveIntegerField(default=0)
+    emailed_to = models.CharField(max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["-generated_at", "district"]
+        verbose_name = _("tracing list")
+        verbose_name_plural = _("tracing lists")
+        constraints = [
+            models.UniqueConstraint(fields=["search", "district"], name="tracing_list_one_per_search_district")
+        ]
+        indexes = [models.Index(fields=["district", "-generated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.search_id} {self.district_id} r{self.revision}"

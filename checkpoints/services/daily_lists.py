@@ -227,10 +227,7 @@ def daily_list_notify(*, daily_list_id: int) -> bool:
     daily_list = DailyList.objects.select_related("district").filter(pk=daily_list_id).first()
     if daily_list is None:
         return False
-    officer = (
-        FocalOfficer.objects.filter(district=daily_list.district, is_primary=True).order_by("pk").first()
-        or FocalOfficer.objects.filter(district=daily_list.district).order_by("pk").first()
-    )
+    officer = FocalOfficer.of_district(daily_list.district)
     revision, previous = daily_list.revision, daily_list.emailed_revision
     # Claim first: a duplicate task finds nothing to do.
     if not DailyList.objects.filter(pk=daily_list.pk, emailed_revision__lt=revision).update(emailed_revision=revision):

@@ -28,8 +28,9 @@ from checkpoints.services.declarations import declaration_from_qr_text, declarat
 from rollout import scoping
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
-from rollout.models import Checkpoint
+from rollout.models import Checkpoint, District
 from rollout.permissions import can
+from rollout.services.audit import audit_personal_view
 from rollout.timeutils import local_now, local_today
 from rollout.validators import mask_phone
 from rollout.workbooks import workbook_bytes
@@ -119,7 +120,16 @@ def arrival_record(request: HttpRequest) -> HttpResponse:
                 } | {"keep_vehicle": True}
             return redirect(reverse("checkpoints:arrival-record") + f"?checkpoint={data.checkpoint}")
     start = local_today()
-    recent = selectors.arrival_list_for(request.user, day=start, checkpoint=checkpoint.pk)[:15]
+    recent = list(selectors.arrival_list_for(request.user, day=start, checkpoint=checkpoint.pk)[:15])
+    audit_personal_view(
+        request,
+        "arrival_record",
+        obj=checkpoint,
+        day=start.isoformat(),
+        rows=len(recent),
+        **({"duplicate_of": duplicate.pk} if duplicate else {}),
+        **({"declaration": scanned.pk} if scanned else {}),
+    )
     return render(
         request,
         "checkpoints/arrival_record.html",
@@ -147,11 +157,21 @@ def arrival_prefill(request: HttpRequest) -> JsonResponse:
             status=404,
         )
     fields = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in _prefill(declaration).items()}
+    audit_personal_view(request, "declaration", obj=declaration)
     summary = _("Declaration of %(name)s, %(day)s") % {
         "name": declaration.full_name,
         "day": timezone.localtime(declaration.created_at).strftime("%d/%m/%Y"),
     }
     return JsonResponse({"fields": fields, "summary": summary})
+
+
+def _filtered_object(checkpoint: str, district: str) -> Checkpoint | District | None:
+    """What an arrival list was narrowed to, for the audit log (the checkpoint before the district)."""
+    if checkpoint.isdigit():
+        return Checkpoint.objects.filter(pk=int(checkpoint)).first()
+    if district.isdigit():
+        return District.objects.filter(pk=int(district)).first()
+    return None
 
 
 @login_required
@@ -172,6 +192,16 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
         district=int(district) if district.isdigit() else None,
     )
     page = Paginator(arrivals, 50).get_page(request.GET.get("page"))
+    audit_personal_view(
+        request,
+        "arrivals",
+        obj=_filtered_object(checkpoint, district),
+        day=day.isoformat(),
+        checkpoint=int(checkpoint) if checkpoint.isdigit() else None,
+        district=int(district) if district.isdigit() else None,
+        page=page.number,
+        rows=len(page.object_list),
+    )
     params = request.GET.copy()
     params.pop("page", None)
     # One download button: the checkpoint filtered on, or the user's only checkpoint.

@@ -21,6 +21,7 @@ from checkpoints.units import unit_index
 from rollout import qr
 from rollout.downloads import download_response
 from rollout.ratelimit import rate_limit
+from rollout.text import vi_sort_key
 from rollout.validators import mask_phone
 
 
@@ -118,4 +119,5 @@ def units(request: HttpRequest) -> JsonResponse:
         items = [(c, n) for c, n in index.commune_name.items() if index.commune_district[c] == code]
     else:
         return JsonResponse({"message": _("Give ?province= or ?district=."), "extra": {}}, status=400)
-    return JsonResponse({"units": [{"code": c, "name": n} for c, n in sorted(items)]})
+    items.sort(key=lambda item: vi_sort_key(item[1]))
+    return JsonResponse({"units": [{"code": c, "name": n} for c, n in items]})

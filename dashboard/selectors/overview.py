@@ -28,7 +28,7 @@ from dashboard.scoping import district_days_for, overview_districts_for
 from dashboard.selectors.areas import AreaRow, sort_rows, total_row
 from rollout.charts import Chart, Kpi, percent
 from rollout.models import District, User
-from rollout.timeutils import local_today
+from rollout.timeutils import local_now, local_today
 
 WEEK = 7
 CHART_DAYS = (30, 90)
@@ -107,13 +107,34 @@ class Figures:
 
     def __init__(self, values: tuple | None = None) -> None:
         if values is None:  # no row for that district and day: every figure is 0
-            values = tuple(None if name in {"day", "district_id", "computed_at"} else 0 for name in _FIELDS)
+            values = tuple(None if name in {"day", "district_id", "computed_at", "hourly"} else 0 for name in _FIELDS)
         for name, value in zip(_FIELDS, values, strict=True):
             setattr(self, name, value)
 
 
 def _sum(rows: list[Figures], name: str) -> int:
     return sum(getattr(r, name) for r in rows)
+
+
+def _sum_until(rows: list[Figures], name: str, hours: float) -> int:
+    """The count of the day's first ``hours`` hours, from the per-hour figures: whole hours as counted,
+    the hour under way in proportion to its minutes. A row without per-hour figures counts whole."""
+    if hours >= 24:
+        return _sum(rows, name)
+    whole, part = int(hours), hours - int(hours)
+    total = 0.0
+    for r in rows:
+        per_hour = (r.hourly or {}).get(name)
+        total += sum(per_hour[:whole]) + per_hour[whole] * part if per_hour else getattr(r, name)
+    return round(total)
+
+
+def _hours_elapsed(today: date) -> float:
+    """How much of ``today`` has passed: 24 for a day that is over (a page for an earlier day)."""
+    now = local_now()
+    if today != now.date():
+        return 24.0
+    return now.hour + now.minute / 60
 
 
 @dataclass
@@ -140,6 +161,13 @@ class _Days:
 
 def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kpi]:
     week_ago = today - timedelta(days=WEEK)
+    # Today is compared with last week's same day *up to the same time*, never half a day with a whole one.
+    hours = _hours_elapsed(today)
+    same_time = (
+        _("compared with the same time last week (until %(time)s)") % {"time": local_now().strftime("%H:%M")}
+        if hours < 24
+        else _("compared with the same day last week")
+    )
     this_week = days.between(today - timedelta(days=WEEK - 1), today)
     last_week = days.between(today - timedelta(days=2 * WEEK - 1), week_ago)
     now, then = days.snapshot(today), days.snapshot(week_ago)
@@ -169,12 +197,12 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
             url=reverse("rollout:venue-list") + q,
         ),
         Kpi("checkins_today", _("Check-ins today"), _sum(days.on(today), "checkins"),
-            previous=_sum(days.on(week_ago), "checkins"), detail=_("compared with the same day last week")),
+            previous=_sum_until(days.on(week_ago), "checkins", hours), detail=same_time),
         Kpi("checkins_7d", _("Check-ins in the last 7 days"), _sum(this_week, "checkins"),
             previous=_sum(last_week, "checkins"),
             detail=_("%(n)s flagged by a health answer") % {"n": _n(_sum(this_week, "checkins_flagged"))}),
         Kpi("arrivals_today", _("Arrivals today"), _sum(days.on(today), "arrivals"),
-            previous=_sum(days.on(week_ago), "arrivals"), detail=_("compared with the same day last week"),
+            previous=_sum_until(days.on(week_ago), "arrivals", hours), detail=same_time,
             url=reverse("checkpoints:checkpoint-list")),
         Kpi("arrivals_7d", _("Arrivals in the last 7 days"), _sum(this_week, "arrivals"),
             previous=_sum(last_week, "arrivals"),
@@ -209,7 +237,9 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
             _("Facilities that updated vaccination data today"),
             updated,
             total=vaccinating,
-            previous=rate(week_ago_rows, "vaccination_updated", "vaccination_facilities"),
+            previous=percent(
+                _sum_until(week_ago_rows, "vaccination_updated", hours), _sum(week_ago_rows, "vaccination_facilities")
+            ),
             detail=_("%(n)s of %(total)s vaccinating facilities") % {"n": _n(updated), "total": _n(vaccinating)},
             url=reverse("platforms:vaccination-overview") + q,
         ),
@@ -239,7 +269,11 @@ def _extra_charts(user: User, scope: OverviewScope, today: date, span: int) -> l
 
 
 def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[Chart]:
-    window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
+    # A day under way is left out of the trends: half a day would read as a plunge.
+    last, note = today, ""
+    if _hours_elapsed(today) < 24:
+        last, note = today - timedelta(days=1), _("Until the end of yesterday: today is not over yet.")
+    window = [last - timedelta(days=i) for i in range(span - 1, -1, -1)]
     labels = [date_format(d, "d/m") for d in window]
     per_day = {d: days.on(d) for d in window}
 
@@ -261,20 +295,21 @@ def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[C
             {"label": _("Check-ins"), "data": series("checkins")},
             {"label": _("Flagged"), "data": series("checkins_flagged")},
             {"label": _("Venues with check-ins"), "data": series("venues_active")},
-        ]),
-        Chart("arrivals", _("Arrivals per day by destination district"), labels, arrivals, kind="bar", stacked=True),
+        ], note=note),
+        Chart("arrivals", _("Arrivals per day by destination district"), labels, arrivals, kind="bar", stacked=True,
+              note=note),
         Chart("adoption", _("Adoption among agency staff (%)"), labels, [
             {"label": _("PC-Covid"), "data": rate_series("pc_covid", "staff_headcount")},
             {"label": _("Electronic Health Book"), "data": rate_series("health_book", "staff_headcount")},
             {"label": _("VNEID"), "data": rate_series("vneid", "staff_headcount")},
-        ], percent=True),
+        ], percent=True, note=note),
         Chart("health", _("Health facilities: vaccination data updates and testing platform (%)"), labels, [
             {"label": _("Vaccination data updated"),
              "data": rate_series("vaccination_updated", "vaccination_facilities")},
             {"label": _("Updated by the cut-off"),
              "data": rate_series("vaccination_on_time", "vaccination_facilities")},
             {"label": _("Live on the testing platform"), "data": rate_series("testing_live", "testing_qualified")},
-        ], percent=True),
+        ], percent=True, note=note),
     ]  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
+from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +39,7 @@ from rollout.figures import num
 from rollout.models import Agency, District, HealthFacility, Venue
 from rollout.models.org import TestingStatus
 from rollout.services.jobs import job_run
-from rollout.timeutils import day_bounds, local_datetime, local_today, oldest_kept_day
+from rollout.timeutils import day_bounds, local_datetime, local_today, local_tz, oldest_kept_day
 from venues.models import CheckIn, Inspection
 
 logger = logging.getLogger(__name__)
@@ -292,6 +293,7 @@ def _rebuild_day(day: date, districts: list[int], sources: _Sources) -> DayTotal
             row.venues_active += 1
         for ad in arrival_days:
             rows[ad.district_id].arrivals += ad.arrivals
+        _add_hourly(start, end, rows)
         _add_active_week(day, rows)
         _add_inspections(day, rows)
         _add_snapshots(day, end, rows, sources)
@@ -309,11 +311,49 @@ def _rebuild_day(day: date, districts: list[int], sources: _Sources) -> DayTotal
 
 
 _FIGURES = [f.name for f in DistrictDay._meta.concrete_fields if f.name not in {"id", "day", "district", "computed_at"}]
+HOURLY = ("checkins", "arrivals", "vaccination_updated")
 
 
 def _reset(row: DistrictDay) -> None:
     for name in _FIGURES:
         setattr(row, name, 0)
+    row.hourly = {name: [0] * 24 for name in HOURLY}
+
+
+def _hour_of(moment: datetime | None, day: date) -> int:
+    """The local hour of ``day`` a moment falls in; a moment after the day, or unknown, counts in its last
+    hour (never "by this time of day"), one before it in its first."""
+    if moment is None:
+        return 23
+    local = moment.astimezone(local_tz())
+    if local.date() != day:
+        return 23 if local.date() > day else 0
+    return local.hour
+
+
+def _add_hourly(start: datetime, end: datetime, rows: dict[int, DistrictDay]) -> None:
+    """Check-ins and arrivals per district and local hour: two GROUP BY queries over the day."""
+    tz = local_tz()
+    for name, counts in (
+        (
+            "checkins",
+            CheckIn.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end, venue__district_id__in=list(rows))
+            .annotate(hour=ExtractHour("checked_in_at", tzinfo=tz))
+            .order_by()
+            .values_list("venue__district_id", "hour")
+            .annotate(n=Count("id")),
+        ),
+        (
+            "arrivals",
+            Arrival.objects.filter(arrived_at__gte=start, arrived_at__lt=end, destination_district_id__in=list(rows))
+            .annotate(hour=ExtractHour("arrived_at", tzinfo=tz))
+            .order_by()
+            .values_list("destination_district_id", "hour")
+            .annotate(n=Count("id")),
+        ),
+    ):
+        for district_id, hour, n in counts:
+            rows[district_id].hourly[name][hour] += n
 
 
 def _venue_days(day, start, end, districts, sources: _Sources) -> list[VenueDay]:
@@ -437,5 +477,6 @@ def _add_vaccination(day: date, rows: dict[int, DistrictDay], sources: _Sources)
         row.doses_given += doses
         if updated:
             row.vaccination_updated += 1
+            row.hourly["vaccination_updated"][_hour_of(updated_at, day)] += 1
             if updated_at is not None and updated_at <= cutoff:
                 row.vaccination_on_time += 1

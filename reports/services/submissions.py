@@ -42,11 +42,7 @@ def report_url(district_id: int, week_ending: date) -> str:
 
 
 def primary_focal_officer(district: District) -> FocalOfficer | None:
-    return (
-        FocalOfficer.objects.filter(district=district).order_by("-is_primary", "pk").first()
-        if district is not None
-        else None
-    )
+    return FocalOfficer.of_district(district) if district is not None else None
 
 
 def district_officers(district_id: int):

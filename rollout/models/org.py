@@ -209,6 +209,11 @@ class FocalOfficer(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @classmethod
+    def of_district(cls, district: District) -> FocalOfficer | None:
+        """Who a district's e-mails go to: its primary focal officer, else the first one named."""
+        return cls.objects.filter(district=district).order_by("-is_primary", "pk").first()
+
 
 class CheckpointKind(models.TextChoices):
     ROAD = "road", _("Road")

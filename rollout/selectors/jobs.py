@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from rollout import scoping
-from rollout.models import District, JobRun, User
+from rollout.models import AuditEvent, District, JobRun, User
+from rollout.services import retention
+from rollout.services.audit import Action
 from rollout.services.jobs import JOBS, Job
 
 FAILED, SUCCEEDED, INTERRUPTED = JobRun.Status.FAILED, JobRun.Status.SUCCEEDED, JobRun.Status.INTERRUPTED
@@ -155,3 +157,45 @@ def _params_in_words(params: dict, districts: dict[int, str]) -> list[tuple[str,
             value = f"{value[8:10]}/{value[5:7]}/{value[:4]}"
         words.append((str(label), str(value)))
     return words
+
+
+# --- The personal data purge ----------------------------------------------------------------------
+
+
+@dataclass
+class PurgeSummary:
+    """The last purge that deleted (not a dry run): when, how it went, what it deleted per kind of data."""
+
+    retention_days: int
+    last: JobRun | None = None
+    first_kept_day: str = ""  # dd/mm/yyyy: data of the days before it was deleted
+    counts: list[tuple[str, int]] | None = None  # (kind in words, rows deleted); None: not recorded (failed)
+
+    @property
+    def total(self) -> int:
+        return sum(n for _words, n in self.counts or [])
+
+
+def purge_summary(user: User) -> PurgeSummary:
+    """For the jobs panel (its runs as the user may see them). Two queries."""
+    summary = PurgeSummary(retention_days=settings.PERSONAL_DATA_RETENTION_DAYS)
+    runs = scoping.job_runs_for(user).filter(job=retention.JOB, params__dry_run=False)
+    summary.last = runs.order_by("-started_at", "-pk").first()
+    if summary.last is None:
+        return summary
+    before = summary.last.params.get("before", "")
+    if isinstance(before, str) and len(before) == 10:
+        summary.first_kept_day = f"{before[8:10]}/{before[5:7]}/{before[:4]}"
+    event = (
+        AuditEvent.objects.filter(action=Action.PURGE, object_type="rollout.jobrun", object_id=str(summary.last.pk))
+        .only("detail")
+        .first()
+    )
+    if event is not None:
+        words = {kind.label: str(kind.words) for kind in retention.sorted_kinds()}
+        counts = {label: n for label, n in event.detail.items() if isinstance(n, int)}
+        # Every kind registered today in the purge's order, then any the run deleted that is no longer registered.
+        summary.counts = [(words[label], counts.get(label, 0)) for label in words] + [
+            (label, n) for label, n in counts.items() if label not in words
+        ]
+    return summary

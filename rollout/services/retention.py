@@ -114,7 +114,8 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
         run.result = result.in_words()
         if not dry_run:
             # Counts only: the audit log never holds personal data.
-            audit_record(Action.PURGE, detail={"before": first_kept.isoformat(), **result.deleted})
+            # On the run, so the jobs panel shows the counts of its last run.
+            audit_record(Action.PURGE, obj=run, detail={"before": first_kept.isoformat(), **result.deleted})
     logger.info("personal data purge: %s", result)
     return result
 

@@ -8,12 +8,17 @@ from django.shortcuts import render
 from rollout import outbox
 from rollout.permissions import capability_required
 from rollout.selectors.background import background_status
-from rollout.selectors.jobs import job_label, job_runs, job_summaries
+from rollout.selectors.jobs import job_label, job_runs, job_summaries, purge_summary
 
 
 @capability_required("jobs.view")
 def job_list(request: HttpRequest) -> HttpResponse:
-    context = {"jobs": job_summaries(request.user), "background": background_status(), "backlog": outbox.backlog()}
+    context = {
+        "jobs": job_summaries(request.user),
+        "purge": purge_summary(request.user),
+        "background": background_status(),
+        "backlog": outbox.backlog(),
+    }
     return render(request, "rollout/job_list.html", context)
 
 

@@ -42,6 +42,10 @@
   }
   document.addEventListener("input", clearError);
   document.addEventListener("change", clearError);
+  // Tables of weeks open on the newest ones (at the right end), most of all on a phone.
+  document.querySelectorAll("[data-scroll-end]").forEach(function (wrap) {
+    wrap.scrollLeft = wrap.scrollWidth;
+  });
   // Confirm dangerous actions.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {

@@ -9,7 +9,10 @@
     if (!select) return;
     while (select.options.length > 1) select.remove(1);
     select.value = "";
+    changed(select);
   }
+  // A searchable picker over the select (pickers.js) redraws from the select's options.
+  function changed(select) { select.dispatchEvent(new Event("units:changed")); }
   function load(form, parent) {
     var childName = parent.getAttribute("data-units-child");
     var child = fieldByName(form, childName);
@@ -23,6 +26,7 @@
       .then(function (r) { return r.ok ? r.json() : { units: [] }; })
       .then(function (data) {
         data.units.forEach(function (u) { child.add(new Option(u.name, u.code)); });
+        changed(child);
       });
   }
   function set(form, values) {
@@ -35,6 +39,7 @@
           var el = fieldByName(form, name);
           if (!el || values[name] === undefined || values[name] === null) return;
           el.value = String(values[name]);
+          changed(el);
           if (i < names.length - 1 && el.getAttribute("data-units-child")) return load(form, el);
         });
       });

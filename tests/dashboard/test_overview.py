@@ -16,7 +16,8 @@ from dashboard.tasks import daily_stats_recompute_task, daily_stats_refresh_toda
 from rollout.charts import Kpi
 from rollout.models import District, Venue
 from rollout.timeutils import day_bounds, days_bounds
-from tests.rollout.world import build_world, raw_kpis
+from tests.factories import VenueFactory
+from tests.rollout.world import at, build_world, raw_kpis
 from venues.models import CheckIn
 
 pytestmark = pytest.mark.django_db
@@ -82,17 +83,21 @@ def test_last_week_figures_equal_direct_counts(world, client_for, province_viewe
     checkins = CheckIn.objects.all()
     arrivals = Arrival.objects.all()
     start, end = days_bounds(today - timedelta(days=13), week_ago)
-    day_start, day_end = day_bounds(week_ago)
+    # "Today" (at 15:00) against last week's same day up to 15:00, never against the whole day.
+    day_start, same_time = day_bounds(week_ago)[0], at(week_ago, NOW.hour)
     assert previous["checkins_7d"] == checkins.filter(checked_in_at__gte=start, checked_in_at__lt=end).count() == 4
     assert (
-        previous["checkins_today"] == checkins.filter(checked_in_at__gte=day_start, checked_in_at__lt=day_end).count()
+        previous["checkins_today"]
+        == checkins.filter(checked_in_at__gte=day_start, checked_in_at__lt=same_time).count()
+        == 2
     )
     assert previous["arrivals_7d"] == arrivals.filter(arrived_at__gte=start, arrived_at__lt=end).count() == 3
-    assert previous["arrivals_today"] == arrivals.filter(arrived_at__gte=day_start, arrived_at__lt=day_end).count()
+    assert previous["arrivals_today"] == arrivals.filter(arrived_at__gte=day_start, arrived_at__lt=same_time).count()
     # Adoption a week ago: committee's update of d-9 (30/40), school 5/30, hotel's d-12 (40/80).
     assert previous["adoption_pc_covid"] == round(100 * (30 + 5 + 40) / (40 + 30 + 80), 1)
-    # Vaccination a week ago: two of the three vaccinating facilities had updated.
-    assert previous["vaccination_updated_today"] == round(100 * 2 / 3, 1)
+    # Vaccination a week ago: two of the three vaccinating facilities updated that day, but at 19:00 and
+    # 21:00, so none had by 15:00.
+    assert previous["vaccination_updated_today"] == 0.0
     # Testing a week ago: only the clinic was live (the centre's first result came later).
     assert previous["testing_live"] == 25.0
 
@@ -149,16 +154,19 @@ def test_charts_cover_30_or_90_days_and_their_numbers_are_in_a_table(world, clie
     # Report timeliness, per week whose deadline passed: last week Bát Xát on time, Sa Pa late.
     assert charts["reports"].labels[-1] == "05/11"
     assert [d["data"][-1] for d in charts["reports"].datasets] == [round(100 * 2 / 9, 1), round(100 * 1 / 9, 1)]
-    assert len(charts["checkins"].labels) == 30
+    # The day under way is left out of the trends (half a day would read as a plunge): 30 days to yesterday.
+    yesterday = world.today - timedelta(days=1)
+    assert len(charts["checkins"].labels) == 30 and charts["checkins"].labels[-1] == yesterday.strftime("%d/%m")
+    start, end = days_bounds(yesterday - timedelta(days=29), yesterday)
     assert (
         sum(charts["checkins"].datasets[0]["data"])
-        == CheckIn.objects.filter(
-            checked_in_at__gte=days_bounds(world.today - timedelta(days=29), world.today)[0]
-        ).count()
+        == CheckIn.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end).count()
+        == CheckIn.objects.filter(checked_in_at__gte=start).count() - 4  # today's four are not drawn
     )
     assert len(charts["arrivals"].datasets) == 9  # one per destination district
     html = response.content.decode()
     assert 'id="chart-checkins" type="application/json"' in html
+    assert "Đến hết ngày hôm qua" in html
     assert "Các con số dạng bảng" in html  # the table under each chart, readable without JavaScript
     assert len(client.get(reverse("dashboard"), {"days": 90}).context["overview"].charts[0].labels) == 90
 
@@ -253,3 +261,30 @@ def test_no_figures_yet_shows_zeros_not_an_error(units, client_for, province_vie
     assert response.status_code == 200
     assert kpis_on_page(response.content.decode())["checkins_today"] == (0, None)
     assert not Venue.objects.exists()
+
+
+def test_today_is_compared_with_the_same_time_last_week(units, time_machine, client_for, province_viewer):
+    """At 13:30, last week's check-ins after 13:30 do not count; the hour under way counts in proportion."""
+    today = NOW.date()
+    week_ago = today - timedelta(days=7)
+    venue = VenueFactory(district=District.objects.get(pk=home_districts()[0].pk))
+    times = [at(week_ago, 8), at(week_ago, 12, 59), at(week_ago, 20), at(week_ago, 23, 59)]
+    times += [at(week_ago, 13, m) for m in (0, 10, 20, 40)]  # the hour under way: half of 4
+    times += [at(today, 9), at(today, 13, 15)]
+    CheckIn.objects.bulk_create(
+        CheckIn(venue=venue, full_name="Lò Thị Mai", phone="0912345678", checked_in_at=t) for t in times
+    )
+    time_machine.move_to(at(today, 13, 30), tick=False)
+    daily_stats_recompute_task.delay()
+    daily_stats_refresh_today_task.delay()
+    html = client_for(province_viewer).get(reverse("dashboard")).content.decode()
+    assert kpis_on_page(html)["checkins_today"] == (2, None)
+    assert previous_on_page(html)["checkins_today"] == 2 + 2  # 08:00, 12:59, then half of 13:00-13:59
+    assert "so với cùng giờ tuần trước (đến 13:30)" in html
+    # The same page for a day that is over compares whole days.
+    time_machine.move_to(at(today + timedelta(days=1), 0, 5), tick=False)
+    overview = dashboard_selectors.overview_build(
+        province_viewer, dashboard_selectors.overview_scope_for(province_viewer), today=today
+    )
+    card = next(k for k in overview.kpis if k.key == "checkins_today")
+    assert (card.value, card.previous) == (2, 8)

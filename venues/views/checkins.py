@@ -21,7 +21,7 @@ from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.figures import duration
 from rollout.models import User, Venue
-from rollout.services.audit import Action, audit_record
+from rollout.services.audit import Action, audit_personal_view, audit_record
 from rollout.text import fold
 from rollout.validators import mask_phone
 from venues import selectors as sel
@@ -139,6 +139,7 @@ def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
     inside = list(sel.checkins_open_at_venue(venue)[:200])
     for c in inside:
         c.masked_phone = mask_phone(c.phone)
+    audit_personal_view(request, "venue_scan", obj=venue, inside=len(inside), found=found is not None)
     return render(
         request,
         "venue_qr/scan.html",
@@ -195,6 +196,16 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(checkins, 100).get_page(request.GET.get("page"))
     for c in page:
         c.masked_phone = mask_phone(c.phone)
+    audit_personal_view(
+        request,
+        "visitor_log",
+        obj=_chosen_venue(venues, venue_id),
+        first=first.isoformat(),
+        last=last.isoformat(),
+        venue=venue_id,
+        page=page.number,
+        rows=len(page.object_list),
+    )
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -215,9 +226,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_venue(venues: list[Venue], venue_id: int | None) -> Venue | None:
+    return next((v for v in venues if v.pk == venue_id), None) if venue_id is not None else None
+
+
 @login_required
 def visit_export(request: HttpRequest) -> HttpResponse:
-    form, _venues = _log_scope(request)
+    form, venues = _log_scope(request)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("__all__", [])) or _("Check the dates."))
         return redirect("venues:visit-list")
@@ -231,6 +246,7 @@ def visit_export(request: HttpRequest) -> HttpResponse:
     audit_record(
         Action.EXPORT,
         request=request,
+        obj=_chosen_venue(venues, venue_id),
         detail={
             "export": "visitor_log",
             "rows": rows,

@@ -19,7 +19,7 @@ def _fill(apps, schema_editor) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rollout", "0001_initial"),
+        ("rollout", "0002_audit_page_indexes"),
     ]
 
     operations = [
