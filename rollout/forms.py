@@ -54,7 +54,12 @@ def home_districts():
 class ScopeFieldsMixin(forms.Form):
     """Role plus the one scope field that role needs; the page shows only the relevant one."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No role is chosen for the officer: the first one listed is the most powerful.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("— choose a role —")), *Role.choices],
+        error_messages={"required": _("Choose the role of the account.")},
+    )
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
     checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=Checkpoint.objects.none(), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)

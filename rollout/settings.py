@@ -100,6 +100,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # Absolute base used in links that leave the site (QR codes, e-mails): e.g. https://covid.laocai.gov.vn
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# In production a SITE_URL on this machine is an error (system check rollout.E001) and posters refuse to print.
+REQUIRE_PUBLIC_SITE_URL = env_bool("REQUIRE_PUBLIC_SITE_URL", not DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -156,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rollout.navigation.navigation",
+                "rollout.context_processors.home_province_context",
             ],
         },
     },

@@ -292,7 +292,8 @@ def _ref(index: int | None, number: int) -> str:
 
 
 def _match_headers(header: tuple[Any, ...], columns: list[Column]) -> dict[str, int]:
-    found = {fold(str(h)): i for i, h in enumerate(header) if h is not None and str(h).strip()}
+    # The template marks required columns "Họ và tên *"; a header typed without the mark matches too.
+    found = {fold(str(h)).rstrip(" *"): i for i, h in enumerate(header) if h is not None and str(h).strip()}
     positions: dict[str, int] = {}
     missing: list[str] = []
     for column in columns:
@@ -321,7 +322,8 @@ def template_workbook(
     ws.title = sheet_title
     choice_sheet = None
     for i, column in enumerate(columns, start=1):
-        put(ws, 1, i, str(column.header), font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
+        header = f"{column.header} *" if column.required else str(column.header)  # as the instructions say
+        put(ws, 1, i, header, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
         example = put(ws, 2, i, column.example)
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = column.width
@@ -344,6 +346,8 @@ def template_workbook(
 
     info = wb.create_sheet(_("Instructions"))
     info.column_dimensions["A"].width = 110
+    if any(column.required for column in columns):
+        instructions = [*instructions, _("Columns marked * are required.")]
     for r, line in enumerate(instructions, start=1):
         put(info, r, 1, line, alignment=WRAP)
     r = len(instructions) + 2

@@ -126,7 +126,7 @@ def import_template() -> Workbook:
             sheet_title="Người đến",
             instructions=[
                 _("One arrival per row from row 2; row 2 holds an example you may overwrite."),
-                _("Columns marked * are required. Give a phone number or an ID number (or both)."),
+                _("Give a phone number or an ID number (or both)."),
                 _("Units may be written by name (with or without “Huyện”, “Xã”…) or by their code."),
                 _("Importing the same rows again does not store them twice."),
             ],

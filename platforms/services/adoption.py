@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from platforms.models import AdoptionUpdate
 from rollout import scoping, tabular
 from rollout.errors import ApplicationError
+from rollout.figures import num
 from rollout.hooks import district_day_changed
 from rollout.models import Agency, User
 from rollout.timeutils import local_today, oldest_kept_day
@@ -52,8 +53,8 @@ def adoption_errors(data: AdoptionInput) -> dict[str, str]:
     for name in FIGURES[1:]:
         if name not in errors and getattr(data, name) > data.staff_headcount:
             errors[name] = _("Installs (%(n)s) must not exceed the staff headcount (%(headcount)s).") % {
-                "n": getattr(data, name),
-                "headcount": data.staff_headcount,
+                "n": num(getattr(data, name)),
+                "headcount": num(data.staff_headcount),
             }
     return errors
 

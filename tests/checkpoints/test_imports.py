@@ -46,7 +46,16 @@ def test_template_has_vietnamese_headers_an_example_and_instructions(client_for,
     response = client_for(checkpoint_staff).get(reverse("checkpoints:arrival-import-template"))
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.worksheets[0]
-    assert [c.value for c in ws[1]][:5] == ["Thời điểm đến", "Họ và tên", "Năm sinh", "Số CMND/CCCD", "Số điện thoại"]
+    # Required columns carry the "*" the instructions speak of.
+    assert [c.value for c in ws[1]][:5] == [
+        "Thời điểm đến *",
+        "Họ và tên *",
+        "Năm sinh",
+        "Số CMND/CCCD",
+        "Số điện thoại",
+    ]
+    guide = [row[0].value for row in wb["Hướng dẫn"].iter_rows()]
+    assert "Các cột có dấu * là bắt buộc." in guide and "Họ và tên *" in guide
     assert ws["B2"].value == "Nguyễn Văn An"
     assert "Hướng dẫn" in wb.sheetnames and "Huyện đến" in wb.sheetnames
     assert ws.data_validations.dataValidation  # drop-downs for vehicle and tests

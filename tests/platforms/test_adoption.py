@@ -57,6 +57,11 @@ def test_installs_above_headcount_are_refused_and_nothing_is_saved(client_for, a
     assert not AdoptionUpdate.objects.exists()
 
 
+def test_the_headcount_message_writes_figures_with_thousands_separators(client_for, agency_admin, agency):
+    response = client_for(agency_admin).post(url(agency), form(staff_headcount=1200, pc_covid=1500))
+    assert "Số cài đặt (1.500) không được vượt quá tổng số cán bộ, nhân viên (1.200)." in response.content.decode()
+
+
 def test_a_future_date_is_refused(client_for, agency_admin, agency):
     response = client_for(agency_admin).post(url(agency), form(reported_on=(local_today() + timedelta(1)).isoformat()))
     assert "reported_on" in response.context["form"].errors
@@ -148,11 +153,12 @@ def test_template_is_prefilled_with_the_users_agencies(client_for, agency_admin,
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]][:4] == [
-        "Mã cơ quan, đơn vị",
+        "Mã cơ quan, đơn vị *",
         "Tên cơ quan, đơn vị",
         "Số liệu tính đến ngày",
-        "Tổng số cán bộ, nhân viên",
+        "Tổng số cán bộ, nhân viên *",
     ]
+    assert "Các cột có dấu * là bắt buộc." in [row[0].value for row in wb["Hướng dẫn"].iter_rows()]
     assert ws["A2"].value == agency.pk and ws["B2"].value == agency.name and ws["D2"].value == 40
     assert ws.max_row == 2  # only the agency the admin may update
 

@@ -107,7 +107,7 @@ def test_a_filled_template_round_trips(clock, client_for, district_officer, bat_
     assert version.proposals == '=HYPERLINK("http://x","bấm")' and version.focal_officer_confirmed
     assert report.state == ReportState.LATE  # sent on Wednesday after the Friday deadline
     page = client.get(response["Location"]).content.decode()
-    assert "Gửi muộn" in page and "6050" in page
+    assert "Gửi muộn" in page and "6.050" in page
     # Downloaded again, the template holds what was sent, and text stays text.
     ws = load_workbook(io.BytesIO(_download(client, bat_xat, LAST_WEEK))).worksheets[0]
     assert ws[f"B{ROW['people_guided']}"].value == 320

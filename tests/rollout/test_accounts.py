@@ -59,6 +59,26 @@ def test_role_needs_its_scope(client_for, province_admin):
     assert not User.objects.filter(username="x").exists()
 
 
+def test_new_account_form_chooses_no_role_and_refuses_to_guess(client_for, province_admin):
+    client = client_for(province_admin)
+    page = client.get(reverse("accounts:user-create")).content.decode()
+    select = re.search(r'<select name="role".*?</select>', page, re.S).group(0)
+    options = re.findall(r'<option value="([^"]*)"([^>]*)>([^<]*)</option>', select)
+    assert options[0][0] == "" and options[0][2] == "— chọn vai trò —"
+    assert not any("selected" in attrs for value, attrs, label in options if value)  # not the most powerful
+    response = client.post(
+        reverse("accounts:user-create"), {"username": "x", "full_name": "X", "email": "x@laocai.gov.vn", "role": ""}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["role"] == ["Hãy chọn vai trò của tài khoản."]
+    assert not User.objects.filter(username="x").exists()
+
+
+def test_adding_a_role_to_an_account_also_starts_from_no_role(client_for, province_admin, district_officer):
+    page = client_for(province_admin).get(reverse("accounts:user-detail", args=[district_officer.pk]))
+    assert '<option value="" selected>— chọn vai trò —</option>' in page.content.decode()
+
+
 @pytest.mark.parametrize("persona", ["province_viewer", "district_officer", "outsider"])
 def test_only_province_admins_manage_accounts(request, client_for, persona):
     client = client_for(request.getfixturevalue(persona))
@@ -141,7 +161,7 @@ def test_import_template_downloads_with_lists(client_for, province_admin, bat_xa
     response = client_for(province_admin).get(reverse("accounts:user-import-template"))
     wb = load_workbook(BytesIO(response.content))
     assert wb.sheetnames[0] == "Tài khoản"
-    assert [c.value for c in wb.worksheets[0][1]][:2] == ["Tên đăng nhập", "Họ và tên"]
+    assert [c.value for c in wb.worksheets[0][1]][:2] == ["Tên đăng nhập *", "Họ và tên *"]
     districts = wb["Huyện"]
     assert {row[1] for row in districts.iter_rows(min_row=2, values_only=True)} >= {"Huyện Bát Xát", "Thị xã Sa Pa"}
 
