@@ -28,6 +28,7 @@ from checkpoints.services.declarations import declaration_from_qr_text, declarat
 from rollout import scoping
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
+from rollout.middleware import allow_features
 from rollout.models import Checkpoint
 from rollout.permissions import can
 from rollout.timeutils import local_now, local_today
@@ -66,6 +67,7 @@ def _prefill(declaration: Declaration) -> dict:
 
 
 @login_required
+@allow_features("camera")
 def arrival_record(request: HttpRequest) -> HttpResponse:
     """The keyboard-first form: ID first, Enter saves, defaults for checkpoint, time and destination."""
     checkpoints = _recording_checkpoints(request)

@@ -7,12 +7,12 @@ import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
-from django.views import defaults
 
-from rollout.http import login_cooloff_seconds
+from rollout.http import error_page_stylesheet, login_cooloff_seconds
 from rollout.outage import database_unavailable_response, is_database_unavailable
 
 
@@ -25,7 +25,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(request, exc)
-    return defaults.server_error(request)
+    # Rendered without the request: no context processor (session, user, navigation) may reach the database.
+    # The page's text is fixed Vietnamese with an English line, so no translation catalogue is needed either.
+    html = loader.get_template("500.html").render({"stylesheet": error_page_stylesheet()})
+    return HttpResponseServerError(html)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
