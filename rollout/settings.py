@@ -456,6 +456,11 @@ SPECTACULAR_SETTINGS: dict = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema maps every resource: for signed-in callers (session or token) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every error status an operation can answer, in the API's error shape (rollout/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rollout.api_schema.error_responses_hook",
+    ],
 }
 
 # One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).

@@ -38,3 +38,5 @@ urlpatterns = [
 handler500 = "rollout.views.errors.server_error"
 # Vietnamese, and saying what was wrong (an oversized body, too many fields).
 handler400 = "rollout.views.errors.bad_request"
+# The API's error shape under /api/, the Vietnamese page elsewhere.
+handler404 = "rollout.views.errors.page_not_found"

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 
 from rollout.http import error_page_stylesheet, login_cooloff_seconds
 from rollout.outage import database_unavailable_response, is_database_unavailable
@@ -51,7 +52,17 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "The form could not be sent because its security check failed. This happens when the page was open "
         "for a long time or cookies are turned off. Reload the page and send the form again."
     )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": message, "extra": {}}, status=403)
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a path under /api/ that names no resource (``/api/v1/venues/abc/``) answers in the
+    API's error shape, as the API's own "not found" does; pages get the Vietnamese 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": _("Not found."), "extra": {}}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials=None) -> HttpResponse:
