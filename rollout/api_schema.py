@@ -9,6 +9,7 @@ statuses an operation can meet follows from what it takes:
 - 403: every operation (the role may not do this; a session call without its CSRF token);
 - 404: any parameter (an object that is not there or not in the caller's scope, a path that names no
   object, a page number past the end);
+- 415: a request body in a content type the operation does not read (or a body its parser cannot split);
 - 503: every operation (the database is briefly unavailable; ``Retry-After``).
 
 A view names any other status it answers with ``OpenApiResponse(description=...)`` and no body (e.g. 429 on
@@ -38,6 +39,7 @@ DESCRIPTIONS = {
     "401": "Missing or bad credentials.",
     "403": "Signed in, but not allowed to do this.",
     "404": "Not found, or not in the caller's scope.",
+    "415": "The body's content type is not one the operation reads.",
     "429": "Too many requests.",
     "503": "The system is briefly unavailable: try again after Retry-After seconds.",
 }
@@ -66,6 +68,8 @@ def error_responses_hook(result: dict, generator, request, public) -> dict:
                 statuses.append("400")
             if parameters:
                 statuses.append("404")
+            if "requestBody" in operation:
+                statuses.append("415")
             responses = operation.setdefault("responses", {})
             for status in sorted(statuses):
                 responses.setdefault(status, _error(status))

@@ -3,8 +3,8 @@
 Every operation gets ``MAX_EXAMPLES`` generated requests per caller (valid and invalid input), sent to the
 WSGI application on the test database with some data in it. A request fails the test when the answer is a
 5xx, or does not match the schema: an undocumented status, a body or a header unlike the one described, a
-content type not listed. The budget fits CI on two cores (about a minute); the closing line says how many
-cases ran and how many answered 5xx.
+content type not listed. The budget fits CI on two cores (about 2,600 requests); the closing line says how
+many cases ran and how many answered 5xx.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_headers_conformance,
@@ -38,7 +39,7 @@ from tests.factories import ArrivalFactory, VenueFactory, district
 pytestmark = pytest.mark.django_db
 
 # Per operation and caller; FUZZ_MAX_EXAMPLES raises it for a longer run by hand.
-MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "20"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "30"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -83,7 +84,12 @@ def _some_data(agency, checkpoint):
 
 
 # The schema exactly as /api/schema/ serves it (the same generator and hooks), bound to the WSGI application.
-fuzzed = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+# Only the generated phase (valid and invalid input, MAX_EXAMPLES each): the boundary-value phase alone sends
+# several thousand more requests, past what CI's budget allows.
+fuzzed = schemathesis.openapi.from_dict(
+    SchemaGenerator().get_schema(request=None, public=True),
+    config=SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}}),
+)
 fuzzed.app = get_wsgi_application()
 
 

@@ -35,6 +35,8 @@ def test_every_operation_documents_its_errors_in_the_one_error_shape(schema):
             assert "404" in responses, (method, path)
         if "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", [])):
             assert "400" in responses, (method, path)
+        if "requestBody" in operation:
+            assert "415" in responses, (method, path)
         for status, response in responses.items():
             if status >= "400":
                 body = response["content"]["application/json"]["schema"]
@@ -43,6 +45,20 @@ def test_every_operation_documents_its_errors_in_the_one_error_shape(schema):
     assert count > 40
     assert "WWW-Authenticate" in schema["paths"]["/api/v1/venues/"]["get"]["responses"]["401"]["headers"]
     assert "Retry-After" in schema["paths"]["/api/v1/venues/"]["get"]["responses"]["503"]["headers"]
+
+
+def test_an_arrivals_post_takes_and_answers_one_arrival_or_a_list(schema):
+    post = schema["paths"]["/api/v1/arrivals/"]["post"]
+    components = schema["components"]["schemas"]
+    body = components[post["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert body["oneOf"][0] == {"$ref": "#/components/schemas/ArrivalWriteRequest"}
+    assert body["oneOf"][1]["type"] == "array"
+    for status in ("200", "201"):
+        answer = components[post["responses"][status]["content"]["application/json"]["schema"]["$ref"].split("/")[-1]]
+        assert answer["oneOf"] == [
+            {"$ref": "#/components/schemas/Arrival"},
+            {"type": "array", "items": {"$ref": "#/components/schemas/Arrival"}},
+        ]
 
 
 def test_the_token_sign_in_documents_its_lockout(schema):
