@@ -52,8 +52,6 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "The form could not be sent because its security check failed. This happens when the page was open "
         "for a long time or cookies are turned off. Reload the page and send the form again."
     )
-    if request.path.startswith("/api/"):
-        return JsonResponse({"message": message, "extra": {}}, status=403)
     return render(request, "403.html", {"message": message}, status=403)
 
 
