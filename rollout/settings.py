@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "rollout",
     "venues",
     "platforms",
@@ -127,6 +129,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every answer carries the policies: pages, API, the 503 and 500 pages, redirects.
+    "csp.middleware.CSPMiddleware",
+    "rollout.middleware.PermissionsPolicyMiddleware",
     # Turns a view's "database unavailable" error into a 503 page, with DEBUG on too (rollout/outage.py).
     "rollout.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -263,6 +268,42 @@ CSRF_FAILURE_VIEW = "rollout.views.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles from our own files only, no inline code, no
+# handler attributes, no style attributes. QR codes are inline SVG or data: images. A view that needs more
+# says so with csp.decorators.csp_update (none does today: the QR scanner, jsQR, is plain JavaScript).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Permissions-Policy (rollout.middleware): every feature is off; the staff scan pages turn the camera on for
+# this site only (rollout.middleware.allow_features("camera")).
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -433,6 +474,11 @@ SPECTACULAR_SETTINGS: dict = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema maps every resource: for signed-in callers (session or token) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every error status an operation can answer, in the API's error shape (rollout/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rollout.api_schema.error_responses_hook",
+    ],
 }
 
 # One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).

@@ -20,6 +20,7 @@ from rollout import scoping
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.figures import duration
+from rollout.middleware import allow_features
 from rollout.models import User, Venue
 from rollout.services.audit import Action, audit_personal_view, audit_record
 from rollout.text import fold
@@ -80,6 +81,7 @@ def _entry_recorded(request: HttpRequest, checkin: CheckIn, created: bool) -> No
 
 @never_cache
 @login_required
+@allow_features("camera")
 def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff scan a visitor's QR (or look them up by phone / ID) and record entry or exit in one tap."""
     venue = get_object_or_404(checkin_venues_for(request.user).select_related("district"), pk=pk)
