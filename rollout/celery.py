@@ -5,6 +5,7 @@ by a heartbeat (see that module).
 """
 
 import os
+from fnmatch import fnmatchcase
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_ready
@@ -14,6 +15,32 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rollout.settings")
 app = Celery("rollout", task_cls="rollout.background:Task")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def queue_of(task_name: str) -> str | None:
+    """The queue a task is routed to (CELERY_TASK_QUEUE_OF: its name, else the first matching pattern)."""
+    from django.conf import settings
+
+    table = settings.CELERY_TASK_QUEUE_OF
+    if task_name in table:
+        return table[task_name]
+    return next((queue for pattern, queue in table.items() if "*" in pattern and fnmatchcase(task_name, pattern)), None)
+
+
+class QueueLimits:
+    """Celery annotation (CELERY_TASK_ANNOTATIONS): every task gets the time limits of its queue."""
+
+    def annotate(self, task) -> dict | None:
+        from django.conf import settings
+
+        queue = queue_of(task.name)
+        if queue is None:
+            return None
+        limits = settings.CELERY_QUEUE_LIMITS[queue]
+        return {"soft_time_limit": limits["soft_time_limit"], "time_limit": limits["time_limit"]}
+
+    def annotate_any(self) -> None:
+        return None
 
 
 @worker_ready.connect

@@ -15,6 +15,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -362,6 +363,51 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Queues, one per kind of work, so a slow export never delays an invitation or a dashboard bump. In
+# production each has its own worker pool (docker-compose: worker-mail, worker-exports, …); `make run`'s
+# single worker and the test worker listen on all of them. Every task is routed here, by name, and only
+# here (a test fails on a task without a route). Priority: the shared worker takes higher-priority
+# messages first (Redis counts 0 as the highest; steps 0, 3, 6, 9). Time limits are per task of the
+# queue: the soft one raises in the task (the outbox retries it later), the hard one kills the process.
+CELERY_QUEUE_LIMITS: dict[str, dict[str, int]] = {
+    # queue: priority, soft and hard time limits (seconds)
+    "mail": {"priority": 0, "soft_time_limit": 60, "time_limit": 120},
+    "figures": {"priority": 3, "soft_time_limit": 600, "time_limit": 900},
+    "default": {"priority": 3, "soft_time_limit": 3 * 3600, "time_limit": 4 * 3600},
+    "imports": {"priority": 6, "soft_time_limit": 900, "time_limit": 1200},
+    "exports": {"priority": 9, "soft_time_limit": 1800, "time_limit": 2400},
+}
+CELERY_TASK_QUEUE_OF: dict[str, str] = {
+    "rollout.tasks.outbox_sweep_task": "default",
+    "rollout.tasks.personal_data_purge_task": "default",
+    "rollout.tasks.invitation_send_task": "mail",
+    "checkpoints.tasks.daily_list_notify_task": "mail",
+    "tracing.tasks.tracing_list_notify_task": "mail",
+    "platforms.tasks.vaccination_reminders_send_task": "mail",
+    "reports.tasks.weekly_reminders_send_task": "mail",
+    "reports.tasks.reminder_email_send_task": "mail",
+    "reports.tasks.report_returned_email_task": "mail",
+    "checkpoints.tasks.daily_lists_build_task": "exports",
+    "checkpoints.tasks.daily_list_refresh_task": "exports",
+    "reports.tasks.weekly_rollups_due_task": "exports",
+    "reports.tasks.weekly_rollup_build_task": "exports",
+    "dashboard.tasks.daily_stats_bump_task": "figures",
+    "dashboard.tasks.daily_stats_refresh_today_task": "figures",
+    "dashboard.tasks.daily_stats_recompute_task": "figures",
+    # Imports run in the background under names ending in _import_task (any app).
+    "*_import_task": "imports",
+}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Declared, so a worker started without -Q consumes all of them; each with an exchange and routing key of
+# its own (a queue declared by name alone binds to the default exchange's key and gets every message).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_QUEUE_LIMITS]
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue, "priority": CELERY_QUEUE_LIMITS[queue]["priority"]}
+    for task, queue in CELERY_TASK_QUEUE_OF.items()
+}
+# Each task takes its queue's time limits (rollout.celery.QueueLimits reads the two tables above).
+CELERY_TASK_ANNOTATIONS = ["rollout.celery.QueueLimits"]
 
 
 # The outbox (rollout/outbox.py): follow-ups wait in the database while the broker is away; beat's
