@@ -12,7 +12,7 @@ class RolloutConfig(AppConfig):
 
         demo.register_step(10, seed_master_data)
         demo.register_step(20, seed_users)
-        from rollout import signals  # noqa: F401  (connects the receivers)
+        from rollout import dbrouter, signals  # noqa: F401  (connect the receivers: writes seen, hooks)
         from rollout.selectors.audit import user_labels
         from rollout.services.audit import register_object_label
         from rollout.services.jobs import register_job

@@ -8,7 +8,7 @@ import os
 from fnmatch import fnmatchcase
 
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rollout.settings")
 
@@ -48,6 +48,14 @@ def _worker_ready(**kwargs):
     from rollout.background import on_worker_ready
 
     on_worker_ready(**kwargs)
+
+
+@task_prerun.connect
+def _task_prerun(**kwargs):
+    """Each task starts with nothing written: its reads may use the replica until it writes (dbrouter)."""
+    from rollout.dbrouter import start_unit
+
+    start_unit()
 
 
 @worker_process_init.connect

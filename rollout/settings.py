@@ -132,6 +132,8 @@ MIDDLEWARE = [
     # Before anything reads the path or the query string: a NUL in a search would reach PostgreSQL.
     "rollout.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Each request starts with nothing written: its reads may use the replica until it writes (dbrouter).
+    "rollout.dbrouter.ReplicaRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -179,6 +181,24 @@ else:
     # A database host that drops packets would otherwise hold a request until the worker is killed
     # (libpq waits forever by default); a short wait lets the "try again" page answer instead.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# A streaming read replica (optional): the dashboards, exports and list builds read from it while it is up
+# and close enough behind (rollout/dbrouter.py); everything else, and every write, uses the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # A replica that does not answer costs one short wait per REPLICA_RETRY_SECONDS, then the primary serves.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_REPLICA_CONNECT_TIMEOUT", 1)
+    # Tests read the test database through it (no second test database to build).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["rollout.dbrouter.ReplicaRouter"]
+# Reads go back to the primary while the replica is this far behind (seconds); checked at most every
+# REPLICA_CHECK_SECONDS per process, and after a failure the replica is left alone REPLICA_RETRY_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env_seconds("REPLICA_MAX_LAG_SECONDS", 10)
+REPLICA_CHECK_SECONDS = env_seconds("REPLICA_CHECK_SECONDS", 2)
+REPLICA_RETRY_SECONDS = env_seconds("REPLICA_RETRY_SECONDS", 10)
+
 # While the database is down or restarting, pages and the API answer 503 with this Retry-After (seconds).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 10)
 if DATABASE_UNAVAILABLE_RETRY_AFTER < 1:
@@ -520,6 +540,11 @@ if not 0 <= DAILY_LISTS_CATCH_UP_DAYS < min(32, PERSONAL_DATA_RETENTION_DAYS):
     )
 # Late arrivals for a day whose list exists regenerate it after this many seconds (coalesced).
 DAILY_LISTS_REFRESH_DELAY = env_int("DAILY_LISTS_REFRESH_DELAY", 60)
+if DATABASE_REPLICA_URL and REPLICA_MAX_LAG_SECONDS >= DAILY_LISTS_REFRESH_DELAY:
+    raise ImproperlyConfigured(
+        "REPLICA_MAX_LAG_SECONDS must be below DAILY_LISTS_REFRESH_DELAY "
+        "(a list refreshed for a late arrival is read from the replica, which must have it by then)"
+    )
 # Tests only: milliseconds to sleep after each row, so a worker can be killed in the middle of a run.
 DAILY_LISTS_TEST_ROW_DELAY_MS = env_int("DAILY_LISTS_TEST_ROW_DELAY_MS", 0)
 # Arrivals a day that seed_demo generates for the last 30 days.

@@ -1,0 +1,198 @@
+"""The read replica: a PostgreSQL of the test's own and a streaming standby of it (pg_basebackup), both started
+as the ``postgres`` system user on ports of their own; the machine's own PostgreSQL is never touched.
+
+The router is pointed at the two servers by alias; every read below is a real query on one of them, and which
+one answered is told by the rows it sees (replay paused on the standby) and by ``pg_is_in_recovery()``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+import dj_database_url
+import psycopg
+import pytest
+from django.db import connections, transaction
+
+from rollout import dbrouter
+from rollout.dbrouter import reading_from_replica, replica_lag, start_unit
+from rollout.models import Heartbeat, Province
+from tests.postgres_server import PostgresReplica, PostgresServer
+from tests.worker import ROOT, wait_for
+
+pytestmark = pytest.mark.fault
+
+PRIMARY, REPLICA = "router_primary", "router_replica"
+DB = "rollout_router"
+
+
+@pytest.fixture(scope="module")
+def servers():
+    primary = PostgresServer().start()
+    try:
+        primary.create_database(DB)
+        replica = PostgresReplica(primary).start()
+    except BaseException:
+        primary.close()
+        raise
+    yield primary, replica
+    replica.close()
+    primary.close()
+
+
+@pytest.fixture
+def routed(servers, django_db_blocker, settings, monkeypatch):
+    """The router's primary and replica are the test's two servers; the Heartbeat table exists on them."""
+    primary, replica = servers
+    base = {k: v for k, v in connections.settings["default"].items() if k not in {"NAME", "HOST", "PORT", "USER"}}
+    for alias, server in ((PRIMARY, primary), (REPLICA, replica)):
+        connections.settings[alias] = base | dj_database_url.parse(server.database_url(DB)) | {"CONN_MAX_AGE": 60}
+    connections.settings[REPLICA]["OPTIONS"] = {"connect_timeout": 1}
+    monkeypatch.setattr(dbrouter, "PRIMARY_ALIAS", PRIMARY)
+    monkeypatch.setattr(dbrouter, "REPLICA_ALIAS", REPLICA)
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    settings.REPLICA_CHECK_SECONDS = 0.05
+    dbrouter.forget_health()
+    with django_db_blocker.unblock():
+        with connections[PRIMARY].schema_editor() as editor:
+            editor.create_model(Heartbeat)
+        start_unit()
+        yield primary, replica
+        for alias in (PRIMARY, REPLICA):
+            connections[alias].close()
+        with psycopg.connect(primary.database_url(DB), autocommit=True) as conn:
+            conn.execute("DROP TABLE rollout_heartbeat")
+    for alias in (PRIMARY, REPLICA):
+        del connections.settings[alias]
+    dbrouter.forget_health()
+    start_unit()
+
+
+def _on_replica(sql: str, params: list | None = None) -> tuple:
+    with connections[REPLICA].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _in_recovery(alias: str) -> bool:
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_is_in_recovery()")
+        return cursor.fetchone()[0]
+
+
+def _insert_behind_the_routers_back(primary: PostgresServer, name: str) -> None:
+    """A row written by another process (a check-in on another web server): this request did not write."""
+    with psycopg.connect(primary.database_url(DB), autocommit=True) as conn:
+        conn.execute("INSERT INTO rollout_heartbeat (name, seen_at) VALUES (%s, now())", [name])
+
+
+def _replicated(name: str) -> bool:
+    return _on_replica("SELECT count(*) FROM rollout_heartbeat WHERE name = %s", [name])[0] == 1
+
+
+def _seen(name: str) -> bool:
+    return Heartbeat.objects.filter(name=name).exists()
+
+
+def test_reads_in_scope_go_to_the_replica_others_and_writes_to_the_primary(routed, settings):
+    primary, _replica = routed
+    _insert_behind_the_routers_back(primary, "first")
+    wait_for(lambda: _replicated("first"), message="the row on the standby")
+
+    assert Heartbeat.objects.all().db == PRIMARY and not _in_recovery(PRIMARY)
+    with reading_from_replica():
+        query = Heartbeat.objects.all()
+        assert query.db == REPLICA and _in_recovery(query.db)
+        assert _seen("first")
+        assert replica_lag() == 0  # caught up and streaming
+
+    # Replay paused: a row written now is on the primary only, so who answers is plain from the answer.
+    _on_replica("SELECT pg_wal_replay_pause()")
+    try:
+        _insert_behind_the_routers_back(primary, "second")
+        with reading_from_replica():
+            assert not _seen("second")  # the standby answered
+        assert _seen("second")  # outside the scope: the primary
+
+        # Inside a transaction on the primary: the primary, even in the scope.
+        with reading_from_replica(), transaction.atomic(using=PRIMARY):
+            assert Heartbeat.objects.all().db == PRIMARY and _seen("second")
+
+        # After this request writes the table, it reads its own writes: the primary, for that table only.
+        start_unit()
+        with reading_from_replica():
+            Heartbeat.objects.create(name="mine", seen_at=datetime.now(UTC))
+            assert _seen("second") and _seen("mine")
+            assert Province.objects.all().db == REPLICA  # a table it did not write still reads the standby
+        start_unit()  # the next request has written nothing
+        with reading_from_replica():
+            assert not _seen("second")
+
+        # Too far behind: the standby has not replayed a commit for a while now.
+        time.sleep(1.2)
+        settings.REPLICA_MAX_LAG_SECONDS = 1
+        with reading_from_replica():
+            assert _seen("second") and Heartbeat.objects.all().db == PRIMARY
+        assert replica_lag() > 1
+    finally:
+        _on_replica("SELECT pg_wal_replay_resume()")
+    wait_for(lambda: _replicated("second"), message="replay resumed")
+    time.sleep(0.1)
+    with reading_from_replica():
+        assert Heartbeat.objects.all().db == REPLICA and _seen("second")
+
+
+@reading_from_replica()
+def _names() -> list[str]:
+    return sorted(Heartbeat.objects.values_list("name", flat=True))
+
+
+def test_a_replica_that_stops_sends_reads_to_the_primary_at_once(routed, settings):
+    primary, replica = routed
+    _insert_behind_the_routers_back(primary, "kept")
+    wait_for(lambda: _replicated("kept"), message="the row on the standby")
+    settings.REPLICA_CHECK_SECONDS = 60  # the cached check still says "up" when the replica goes
+    assert _names() == ["kept"]
+    with reading_from_replica():
+        assert Heartbeat.objects.all().db == REPLICA
+
+    pid = replica.pid
+    os.kill(pid, signal.SIGINT)  # fast shutdown of the standby's postmaster
+    wait_for(lambda: replica.pid is None, message="the standby stopped")
+    try:
+        # The decorated read failed on the standby, checked it, found it gone and ran again on the primary.
+        started = time.monotonic()
+        assert _names() == ["kept"]
+        with reading_from_replica():
+            assert Heartbeat.objects.all().db == PRIMARY and _seen("kept")
+        # The breaker stays open: no connection is tried per read while the standby is away.
+        for _ in range(50):
+            with reading_from_replica():
+                assert Heartbeat.objects.all().db == PRIMARY
+        assert time.monotonic() - started < 2
+        assert dbrouter.breaker.is_open and replica_lag() is None
+    finally:
+        replica.start()
+    dbrouter.forget_health()
+    wait_for(lambda: _names() == ["kept"] and dbrouter.replica_usable(), message="the standby back in use")
+
+
+def test_the_replica_is_configured_from_the_environment_with_a_short_connect_timeout():
+    show = (
+        "from django.conf import settings as s; r = s.DATABASES['replica']; "
+        "print(r['HOST'], r['PORT'], r['OPTIONS'], r['TEST']['MIRROR'], s.DATABASE_ROUTERS)"
+    )
+    env = os.environ | {"DJANGO_DEBUG": "1", "DATABASE_REPLICA_URL": "postgres://reader@standby:5433/rollout"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", show], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    expected = "standby 5433 {'connect_timeout': 1} default ['rollout.dbrouter.ReplicaRouter']"
+    assert expected in result.stdout, result.stderr
+    env["REPLICA_MAX_LAG_SECONDS"] = "60"
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "REPLICA_MAX_LAG_SECONDS must be below DAILY_LISTS_REFRESH_DELAY" in result.stderr
