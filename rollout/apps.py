@@ -18,4 +18,5 @@ class RolloutConfig(AppConfig):
         from rollout.services.jobs import register_job
 
         register_job("purge_personal_data", _("Deleting personal data past the retention"), beat="purge-personal-data")
+        register_job("backup", _("Backup of the database and the files"), beat="backup")
         register_object_label("rollout.user", user_labels)

@@ -401,6 +401,7 @@ CELERY_QUEUE_LIMITS: dict[str, dict[str, int]] = {
 CELERY_TASK_QUEUE_OF: dict[str, str] = {
     "rollout.tasks.outbox_sweep_task": "default",
     "rollout.tasks.personal_data_purge_task": "default",
+    "rollout.tasks.backup_task": "default",
     "rollout.tasks.invitation_send_task": "mail",
     "checkpoints.tasks.daily_list_notify_task": "mail",
     "tracing.tasks.tracing_list_notify_task": "mail",
@@ -510,6 +511,20 @@ PERSONAL_DATA_PURGE_AT = env_time("PERSONAL_DATA_PURGE_AT", "02:00")
 CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
     "task": "rollout.tasks.personal_data_purge_task",
     "schedule": crontab(hour=PERSONAL_DATA_PURGE_AT.hour, minute=PERSONAL_DATA_PURGE_AT.minute),
+}
+
+# --- Backups ------------------------------------------------------------------------------------
+
+# Nightly at this local time (after the purge, so a backup holds nothing it just deleted): the database
+# (pg_dump custom format; on SQLite a copy by its backup API) and the private files, into BACKUP_DIR. A
+# backup holds personal data: backups older than PERSONAL_DATA_RETENTION_DAYS are deleted by each run.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_AT = env_time("BACKUP_AT", "03:00")
+# Where pg_dump and pg_restore are, when not on the PATH (their major version must not be below the server's).
+PG_BIN = os.environ.get("PG_BIN", "")
+CELERY_BEAT_SCHEDULE["backup"] = {
+    "task": "rollout.tasks.backup_task",
+    "schedule": crontab(hour=BACKUP_AT.hour, minute=BACKUP_AT.minute),
 }
 
 # --- Venue check-in ------------------------------------------------------------------------------

@@ -31,3 +31,11 @@ def personal_data_purge_task() -> None:
     from rollout.services.retention import personal_data_purge
 
     personal_data_purge()
+
+
+@shared_task
+def backup_task() -> None:
+    """Nightly: back up the database and the private files; delete backups past the retention."""
+    from rollout.services.backups import backup_create
+
+    backup_create()
