@@ -8,7 +8,7 @@ import os
 from fnmatch import fnmatchcase
 
 from celery import Celery
-from celery.signals import task_prerun, worker_process_init, worker_ready
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rollout.settings")
 
@@ -50,12 +50,24 @@ def _worker_ready(**kwargs):
     on_worker_ready(**kwargs)
 
 
+# Each task starts with nothing written: its reads may use the replica until it writes (rollout.dbrouter).
+_units: dict[str, object] = {}
+
+
 @task_prerun.connect
-def _task_prerun(**kwargs):
-    """Each task starts with nothing written: its reads may use the replica until it writes (dbrouter)."""
+def _task_prerun(task_id=None, **kwargs):
     from rollout.dbrouter import start_unit
 
-    start_unit()
+    _units[task_id] = start_unit()
+
+
+@task_postrun.connect
+def _task_postrun(task_id=None, **kwargs):
+    from rollout.dbrouter import end_unit
+
+    token = _units.pop(task_id, None)
+    if token is not None:
+        end_unit(token)
 
 
 @worker_process_init.connect

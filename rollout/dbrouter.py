@@ -28,7 +28,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from typing import Any
 
 from django.conf import settings
@@ -157,16 +157,26 @@ def _writes_wrapper(execute, sql, params, many, context):
 
 
 def _install_wrapper(sender, connection, **kwargs) -> None:
-    if connection.alias == PRIMARY_ALIAS and _writes_wrapper not in connection.execute_wrappers:
+    # Without a replica nothing reads the notes: the hot paths (the public check-in) pay nothing for them.
+    if (
+        connection.alias == PRIMARY_ALIAS
+        and replica_configured()
+        and _writes_wrapper not in connection.execute_wrappers
+    ):
         connection.execute_wrappers.append(_writes_wrapper)
 
 
 connection_created.connect(_install_wrapper, dispatch_uid="rollout.dbrouter.writes")
 
 
-def start_unit() -> None:
-    """A new request or task: nothing written yet."""
-    _written.set(set())
+def start_unit() -> Token:
+    """A new request or task: nothing written yet. Returns the token that ends it (``end_unit``)."""
+    return _written.set(set())
+
+
+def end_unit(token: Token) -> None:
+    """Back to the caller's notes (a task run eagerly inside a request must not wipe the request's)."""
+    _written.reset(token)
 
 
 def wrote(table: str) -> bool:
@@ -181,11 +191,11 @@ class ReplicaRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _written.set(set())
+        token = start_unit()
         try:
             return self.get_response(request)
         finally:
-            _written.reset(token)
+            end_unit(token)
 
 
 # --- The router and the scope ----------------------------------------------------------------------

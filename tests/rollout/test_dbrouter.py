@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import dj_database_url
 import psycopg
 import pytest
-from django.db import connections, transaction
+from django.db import ProgrammingError, connections, transaction
 
 from rollout import dbrouter
 from rollout.dbrouter import reading_from_replica, replica_lag, start_unit
@@ -92,7 +92,10 @@ def _insert_behind_the_routers_back(primary: PostgresServer, name: str) -> None:
 
 
 def _replicated(name: str) -> bool:
-    return _on_replica("SELECT count(*) FROM rollout_heartbeat WHERE name = %s", [name])[0] == 1
+    try:
+        return _on_replica("SELECT count(*) FROM rollout_heartbeat WHERE name = %s", [name])[0] == 1
+    except ProgrammingError:  # the standby has not replayed the table's creation yet
+        return False
 
 
 def _seen(name: str) -> bool:
@@ -141,8 +144,9 @@ def test_reads_in_scope_go_to_the_replica_others_and_writes_to_the_primary(route
         assert replica_lag() > 1
     finally:
         _on_replica("SELECT pg_wal_replay_resume()")
-    wait_for(lambda: _replicated("second"), message="replay resumed")
-    time.sleep(0.1)
+    wait_for(lambda: _replicated("mine"), message="replay resumed")
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    dbrouter.forget_health()  # the last check, a moment ago, found it behind
     with reading_from_replica():
         assert Heartbeat.objects.all().db == REPLICA and _seen("second")
 
@@ -196,3 +200,35 @@ def test_the_replica_is_configured_from_the_environment_with_a_short_connect_tim
     env["REPLICA_MAX_LAG_SECONDS"] = "60"
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "REPLICA_MAX_LAG_SECONDS must be below DAILY_LISTS_REFRESH_DELAY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("sql", "noted"),
+    [
+        ('INSERT INTO "checkpoints_arrival" ("id") VALUES (1)', {"checkpoints_arrival"}),
+        ('UPDATE "rollout_followup" SET "state" = 2', {"rollout_followup"}),
+        ('DELETE FROM "venues_checkin" WHERE 1', {"venues_checkin"}),
+        ("WITH x AS (DELETE FROM t RETURNING 1) SELECT 1", {"*"}),  # could not read: every table
+        ("TRUNCATE venues_checkin", {"*"}),
+        ('SELECT "id" FROM "venues_checkin"', set()),
+        ("SAVEPOINT s1", set()),
+    ],
+)
+def test_the_writes_of_a_request_are_noted_by_table(sql, noted):
+    token = start_unit()
+    try:
+        dbrouter._note_write(sql)
+        assert dbrouter._written.get() == noted
+    finally:
+        dbrouter.end_unit(token)
+
+
+@pytest.mark.django_db
+def test_without_a_replica_nothing_watches_the_primarys_statements():
+    from django.db import connection
+
+    connection.ensure_connection()
+    assert not dbrouter.replica_configured()
+    assert dbrouter._writes_wrapper not in connection.execute_wrappers
+    with reading_from_replica():
+        assert Province.objects.all().db == "default"
