@@ -17,11 +17,20 @@ from datetime import UTC, datetime
 import dj_database_url
 import psycopg
 import pytest
+from django.core.management import call_command
 from django.db import ProgrammingError, connections, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from checkpoints.models import DailyList
+from checkpoints.services.daily_lists import checkpoint_list_export, daily_list_build
+from dashboard.selectors import overview_build, overview_scope_for
 from rollout import dbrouter
 from rollout.dbrouter import reading_from_replica, replica_lag, start_unit
-from rollout.models import Heartbeat, Province
+from rollout.models import Heartbeat, Province, Role, User
+from rollout.timeutils import local_today
+from tests.factories import AgencyFactory, CheckpointFactory, UserFactory, district
 from tests.postgres_server import PostgresReplica, PostgresServer
 from tests.worker import ROOT, wait_for
 
@@ -232,3 +241,103 @@ def test_without_a_replica_nothing_watches_the_primarys_statements():
     assert dbrouter._writes_wrapper not in connection.execute_wrappers
     with reading_from_replica():
         assert Province.objects.all().db == "default"
+
+
+APP_DB = "rollout_app"
+APP_REPLICA = "app_replica"
+
+
+@pytest.fixture(scope="module")
+def app_servers(servers, django_db_setup, django_db_blocker):
+    """The whole app on the test's two servers: the test database's schema copied to a database of the
+    test's own primary (pg_dump --schema-only), and its standby under an alias of its own, which exists before
+    the test's database access is set up (a module fixture), so the test may name it."""
+    primary, replica = servers
+    primary.create_database(APP_DB)
+    test_db = _server_url(connections["default"].settings_dict["NAME"])
+    schema = subprocess.run(
+        ["pg_dump", "--schema-only", "--no-owner", "--no-privileges", test_db],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", primary.database_url(APP_DB)],
+        input=schema, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    connections.settings[APP_REPLICA] = (
+        dict(connections.settings["default"])
+        | dj_database_url.parse(replica.database_url(APP_DB))
+        | {"TEST": {"CHARSET": None, "COLLATION": None, "MIGRATE": True, "NAME": None, "MIRROR": "default"}}
+    )
+    yield primary
+    with django_db_blocker.unblock():
+        connections[APP_REPLICA].close()
+    del connections.settings[APP_REPLICA]
+    with psycopg.connect(primary.url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{APP_DB}" WITH (FORCE)')
+
+
+@pytest.fixture
+def app_routed(app_servers, transactional_db, settings, monkeypatch, tmp_path):
+    """``default`` is the test's own primary for the length of the test (as in production: the router's
+    primary is ``default``); the test database is back before the test's teardown flushes it."""
+    default = connections["default"]
+    saved = dict(default.settings_dict)
+    default.close()
+    default.settings_dict.update(dj_database_url.parse(app_servers.database_url(APP_DB)))
+    monkeypatch.setattr(dbrouter, "REPLICA_ALIAS", APP_REPLICA)
+    settings.REPLICA_MAX_LAG_SECONDS = 30
+    settings.PRIVATE_FILES_ROOT = tmp_path / "files"
+    dbrouter.forget_health()
+    call_command("load_admin_units", verbosity=0)
+    start_unit()
+    try:
+        yield connections[APP_REPLICA]
+    finally:
+        default.close()
+        default.settings_dict.clear()
+        default.settings_dict.update(saved)
+        dbrouter.forget_health()
+        start_unit()
+
+
+def _server_url(name: str) -> str:
+    db = connections["default"].settings_dict
+    return f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
+
+
+def _read(replica) -> str:
+    return " ".join(query["sql"] for query in replica.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", APP_REPLICA])
+def test_the_dashboard_the_exports_and_the_list_builds_read_from_the_replica_and_other_pages_do_not(app_routed):
+    replica = app_routed
+    admin = UserFactory.with_role(Role.PROVINCE_ADMIN)
+    agency_admin = UserFactory.with_role(Role.AGENCY_ADMIN, agency=AgencyFactory(district=district("bat_xat")))
+    wait_for(lambda: _in_recovery(APP_REPLICA) and User.objects.using(APP_REPLICA).filter(pk=agency_admin.pk).exists())
+
+    start_unit()
+    with CaptureQueriesContext(replica) as reads:
+        overview_build(admin, overview_scope_for(admin))
+    assert "dashboard_districtday" in _read(reads)
+
+    start_unit()
+    with CaptureQueriesContext(replica) as reads:
+        daily_list = daily_list_build(district=district("bat_xat"), day=local_today(), notify=False)
+    assert "checkpoints_arrival" in _read(reads) and "INSERT" not in _read(reads)
+    assert DailyList.objects.using("default").filter(pk=daily_list.pk).exists()  # written to the primary
+
+    start_unit()
+    with CaptureQueriesContext(replica) as reads:
+        output, _name = checkpoint_list_export(by=admin, checkpoint=CheckpointFactory(), day=local_today())
+    output.close()
+    assert "checkpoints_arrival" in _read(reads)
+
+    client = Client()
+    client.force_login(agency_admin)
+    with CaptureQueriesContext(replica) as reads:
+        response = client.get(reverse("venues:visit-export"), {"first": "2021-11-01", "last": "2021-11-02"})
+    assert response.status_code == 200 and "venues_checkin" in _read(reads)
+    with CaptureQueriesContext(replica) as reads:  # the visitor log page itself is not opted in
+        assert client.get(reverse("venues:visit-list")).status_code == 200
+    assert reads.captured_queries == []
