@@ -72,6 +72,7 @@ class _Health:
         self.checked_at = float("-inf")
         self.usable = False
         self.lag: float | None = None
+        self.state = ""  # the last one logged: "usable", "behind", "not a standby"
         self.lock = threading.Lock()
 
 
@@ -120,16 +121,27 @@ def _check() -> bool:
         return False
     breaker.succeeded()
     _health.lag = float(lag)
+    # One line when the replica's state changes, not one per check.
     if not standby:
         # Promoted, or pointed at a primary by mistake: it no longer follows this primary.
-        logger.warning("read replica is not a standby; reading from the primary")
-        return False
+        return _state("not a standby", "read replica is not a standby; reading from the primary")
     if _health.lag > settings.REPLICA_MAX_LAG_SECONDS:
-        logger.warning(
-            "read replica %.1f s behind (limit %s s); reading from the primary", lag, settings.REPLICA_MAX_LAG_SECONDS
+        return _state(
+            "behind",
+            f"read replica {_health.lag:.1f} s behind (limit {settings.REPLICA_MAX_LAG_SECONDS} s); "
+            "reading from the primary",
         )
-        return False
+    if _health.state not in ("", "usable"):
+        logger.info("read replica usable again (%.1f s behind)", _health.lag)
+    _health.state = "usable"
     return True
+
+
+def _state(state: str, message: str) -> bool:
+    if _health.state != state:
+        logger.warning(message)
+    _health.state = state
+    return False
 
 
 # --- Writes seen in this unit of work --------------------------------------------------------------

@@ -341,3 +341,6 @@ def test_the_dashboard_the_exports_and_the_list_builds_read_from_the_replica_and
     with CaptureQueriesContext(replica) as reads:  # the visitor log page itself is not opted in
         assert client.get(reverse("venues:visit-list")).status_code == 200
     assert reads.captured_queries == []
+    # The health answer says how the replica is (never a 503 for it).
+    health = client.get("/healthz").json()
+    assert health["database"] == "ok" and health["replica"] == {"usable": True, "lag_seconds": 0}
