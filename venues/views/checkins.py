@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from rollout import scoping
+from rollout.dbrouter import reading_from_replica
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.figures import duration
@@ -242,9 +243,10 @@ def visit_export(request: HttpRequest) -> HttpResponse:
     checkins = sel.checkin_list_for(request.user, first=first, last=last, venue_id=venue_id).order_by(
         "checked_in_at", "pk"
     )
-    content, rows = visitor_log_workbook(
-        checkins.iterator(chunk_size=2000), scope_label=_scope_label(request.user, venue_id), first=first, last=last
-    )
+    with reading_from_replica():
+        content, rows = visitor_log_workbook(
+            checkins.iterator(chunk_size=2000), scope_label=_scope_label(request.user, venue_id), first=first, last=last
+        )
     audit_record(
         Action.EXPORT,
         request=request,
