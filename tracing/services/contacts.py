@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
@@ -17,7 +18,7 @@ from django.db.models import BooleanField, DateTimeField, Q
 from django.db.models.expressions import RawSQL
 
 from checkpoints.models import Arrival, Declaration
-from rollout.timeutils import day_bounds, local_date
+from rollout.timeutils import day_bounds, local_date, local_tz
 from tracing.models import Candidate, CandidateSource
 from tracing.services.records import (
     CHECKIN_FIELDS,
@@ -94,6 +95,11 @@ def venue_contacts_of(sources: dict[Any, list[Record]], buffer: timedelta) -> li
     return contacts
 
 
+# A contact's visit: where, and no check-out time (``left_at`` says when they left); each datetime read
+# costs a parse, and hundreds of rows are usual.
+CONTACT_PLACE = [name for name in CHECKIN_PLACE if name != "checked_out_at"]
+
+
 def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[int, dict[str, Any]]]:
     """(index in ``visits``, check-in with ``left_at``) for every check-in whose presence overlaps one of
     ``visits`` widened by ``buffer``: one query, whatever the number of visits.
@@ -120,7 +126,7 @@ def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[
         CheckIn.objects.with_effective_checkout()
         .filter(this_visit, left_at__gt=RawSQL("v.since", (), output_field=DateTimeField()))
         .order_by()
-        .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
+        .values(*CHECKIN_FIELDS, *CONTACT_PLACE)
     )
     inner, params = found.query.sql_with_params()
     visits_list = "unnest(%s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])"
@@ -221,21 +227,22 @@ def candidate_rows(contacts: list[Contact], f0: list[Record]) -> list[dict[str, 
         by_record[(c.record.kind, c.record.pk)].append(c)
     records = [cs[0].record for cs in by_record.values()]
     homes = _home_districts(records)
+    tz = local_tz()
     rows = []
     for people in group_people(records):
         met = sorted(
             (c for r in people for c in by_record[(r.kind, r.pk)]),
             key=lambda c: (c.at, c.kind, c.place_id),
         )
-        rows.append(_candidate(people, met, homes))
+        rows.append(_candidate(people, met, homes, tz))
     rows.sort(key=lambda c: (not c["same_vehicle"], -c["exposure_minutes"], c["first_contact_at"], c["full_name"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows
 
 
-def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int]) -> dict[str, Any]:
-    latest = sorted(people, key=lambda r: r.at, reverse=True)
+def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int], tz: ZoneInfo) -> dict[str, Any]:
+    latest = sorted(people, key=lambda r: r.at, reverse=True) if len(people) > 1 else people
     phones = list(dict.fromkeys(r.phone for r in latest if r.phone))
     same_vehicle = any(c.kind == "vehicle" for c in met)
     # The district they belong to: where a matching arrival or declaration was bound for; else the
@@ -263,8 +270,8 @@ def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int]
                 "kind": c.kind,
                 "place": c.place,
                 f"{'venue' if c.kind == 'venue' else 'checkpoint'}_id": c.place_id,
-                "from": iso(c.at),
-                "to": iso(c.until) if c.until else None,
+                "from": iso(c.at, tz),
+                "to": iso(c.until, tz) if c.until else None,
                 "minutes": int(c.seconds // 60),
             }
             | ({"via": c.via} if c.via is not None else {})

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
@@ -20,9 +21,10 @@ from venues.models import CheckIn
 MAX_PEOPLE = 50  # people listed to choose from
 
 
-def iso(moment: datetime) -> str:
-    """Local time with its offset (2021-11-02T10:00:00+07:00): what people reading the result expect."""
-    return moment.astimezone(local_tz()).isoformat()
+def iso(moment: datetime, tz: ZoneInfo | None = None) -> str:
+    """Local time with its offset (2021-11-02T10:00:00+07:00): what people reading the result expect.
+    ``tz``: the local zone, when the caller formats many moments."""
+    return moment.astimezone(tz or local_tz()).isoformat()
 
 
 @dataclass
@@ -37,15 +39,20 @@ class Record:
     id_number: str
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+    # Computed once: merging hundreds of contacts into people asks for them many times.
+    keys: tuple[tuple, ...] = field(init=False, repr=False, compare=False)
 
-    def person_keys(self) -> list[tuple]:
-        """What makes two records one person: the ID number, or the phone with the name."""
+    def __post_init__(self) -> None:
         keys: list[tuple] = []
         if self.id_number:
             keys.append(("id", self.id_number))
         if self.phone:
             keys.append(("phone", self.phone, self.name_folded))
-        return keys or [("record", self.kind, self.pk)]
+        self.keys = tuple(keys) or (("record", self.kind, self.pk),)
+
+    def person_keys(self) -> tuple[tuple, ...]:
+        """What makes two records one person: the ID number, or the phone with the name."""
+        return self.keys
 
 
 def group_people(records: list[Record]) -> list[list[Record]]:
@@ -59,12 +66,12 @@ def group_people(records: list[Record]) -> list[list[Record]]:
         return key
 
     for record in records:
-        first, *rest = record.person_keys()
+        first, *rest = record.keys
         for key in rest:
             parent[find(key)] = find(first)
     groups: dict[tuple, list[Record]] = defaultdict(list)
     for record in records:
-        groups[find(record.person_keys()[0])].append(record)
+        groups[find(record.keys[0])].append(record)
     return list(groups.values())
 
 
