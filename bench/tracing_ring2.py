@@ -210,6 +210,9 @@ def main() -> None:
     print(f"database {ARGS.db}; {ARGS.days} days x {ARGS.checkins:,} check-ins + {ARGS.arrivals:,} arrivals")
     if not ARGS.reuse or not Venue.objects.exists():
         seed()
+    else:
+        with step("migrate (a database filled by an older checkout)"):
+            call_command("migrate", verbosity=0)
     print(f"check-ins {CheckIn.objects.count():,}  arrivals {Arrival.objects.count():,}")
     officer = User.objects.get(username="health_officer")
     with step("the F0's search (F1s)"):

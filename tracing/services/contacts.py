@@ -129,6 +129,10 @@ def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[
         .values(*CHECKIN_FIELDS, *CONTACT_PLACE)
     )
     inner, params = found.query.sql_with_params()
+    # OFFSET 0 keeps the subquery a subquery, planned once per visit with the visit's values: flattened into
+    # the join, PostgreSQL may join the venues first and scan every check-in of a venue through the
+    # venue-only index (seconds at a busy venue, for a second ring) instead of the (venue, time) range.
+    inner += " OFFSET 0"
     visits_list = "unnest(%s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])"
     sql = (
         f"SELECT v.i, c.* FROM {visits_list} AS v(i, venue_id, day_start, since, until) CROSS JOIN LATERAL ({inner}) c"  # noqa: S608 (the ORM's SQL)
