@@ -188,5 +188,5 @@ class Ring2View(APIView):
         data = Ring2InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         created = ring2_request(search, by=request.user, ranks=data.validated_data["ranks"], request=request)
-        rows = search.candidates.filter(pk__in=[c.pk for c in created]).select_related("district", "via")
+        rows = created.select_related("district", "via")
         return Response({"candidates": CandidateSerializer(rows, many=True).data}, status=status.HTTP_201_CREATED)

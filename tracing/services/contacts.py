@@ -19,7 +19,7 @@ from django.db.models.expressions import RawSQL
 
 from checkpoints.models import Arrival, Declaration
 from rollout.timeutils import day_bounds, local_date, local_tz
-from tracing.models import Candidate, CandidateSource
+from tracing.models import CandidateSource
 from tracing.services.records import (
     CHECKIN_FIELDS,
     CHECKIN_PLACE,
@@ -212,11 +212,6 @@ def vehicle_contacts_of(sources: dict[Any, list[Record]]) -> list[Contact]:
             )
             met.add(key)  # one contact per arrival and person met, however many of their trips match
     return contacts
-
-
-def candidates_ranked(contacts: list[Contact], f0: list[Record]) -> list[Candidate]:
-    """One unsaved ``Candidate`` per person met, ranked."""
-    return [Candidate(**row) for row in candidate_rows(contacts, f0)]
 
 
 def candidate_rows(contacts: list[Contact], f0: list[Record]) -> list[dict[str, Any]]:

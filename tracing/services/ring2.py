@@ -14,11 +14,12 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,9 @@ from rollout.text import fold
 from rollout.timeutils import day_bounds, days_bounds, local_date
 from tracing.models import Candidate, TracingSearch
 from tracing.scoping import searches_for
-from tracing.services.contacts import candidates_ranked, vehicle_contacts_of, venue_contacts_of
+from tracing.services.contacts import candidate_rows, vehicle_contacts_of, venue_contacts_of
 from tracing.services.records import Record, group_people, records_in, same_person_q
+from tracing.services.search import store_candidates
 
 
 def candidate_keys(candidate: Candidate) -> set[tuple]:
@@ -75,7 +77,7 @@ def _after(records: list[Record], first_contact) -> list[Record]:
     return kept
 
 
-def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], request=None) -> list[Candidate]:
+def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], request=None) -> QuerySet[Candidate]:
     """Find, store and audit the F2 candidates of the F1s with ``ranks``; returns the new rows in rank order."""
     if not can(by, "tracing.search") or not searches_for(by).filter(pk=search.pk).exists():
         raise PermissionDenied
@@ -107,10 +109,9 @@ def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], requ
             message = _("The contacts of these F1s were already asked for.")
             raise ApplicationError(message, {"fields": {"ranks": [message]}})
         last = search.candidates.aggregate(last=Max("rank"))["last"] or 0
-        for candidate in found:
-            candidate.search, candidate.ring = search, 2
-            candidate.rank += last
-        Candidate.objects.bulk_create(found)
+        for row in found:
+            row["rank"] += last
+        store_candidates(search, found, ring=2)
         Candidate.objects.filter(pk__in=[c.pk for c in fresh]).update(ring2_asked_at=timezone.now())
         audit_record(
             Action.TRACING_RING2,
@@ -119,11 +120,12 @@ def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], requ
             obj=search,
             detail={"f1_ranks": [c.rank for c in fresh], "candidates": len(found)},
         )
-    return found
+    # Read when used: thousands of F2s are stored as rows, and only some callers want them as objects.
+    return search.candidates.filter(ring=2, rank__gt=last).order_by("rank")
 
 
-def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[Candidate]:
-    """Unsaved ring-2 candidates (ranked 1…n, ``via_id`` set) of ``f1s``."""
+def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[dict[str, Any]]:
+    """Ring-2 candidate rows (as ``candidate_rows``: ranked 1…n, ``via_id`` set) of ``f1s``."""
     search_start, window_end = days_bounds(search.start, search.end)
     window_start = min(search_start, day_bounds(local_date(min(c.first_contact_at for c in f1s)))[0])
     known = list(search.candidates.all())  # every F1 and F2 so far: nobody is listed twice
@@ -156,14 +158,14 @@ def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[Candidate]
 
     # Each reason names the F1 met by rank ("via"); the row's ``via`` is the F1 with the most minutes.
     pks = {c.rank: c.pk for c in f1s}
-    candidates = candidates_ranked(contacts, [])
-    for candidate in candidates:
+    rows = candidate_rows(contacts, [])
+    for row in rows:
         minutes: dict[int, int] = defaultdict(int)
-        for reason in candidate.reasons:
+        for reason in row["reasons"]:
             minutes[reason["via"]] += reason["minutes"]
-        order = [reason["via"] for reason in candidate.reasons]  # first contact first
-        candidate.via_id = pks[max(order, key=lambda rank: (minutes[rank], -order.index(rank)))]
-    return candidates
+        order = [reason["via"] for reason in row["reasons"]]  # first contact first
+        row["via_id"] = pks[max(order, key=lambda rank: (minutes[rank], -order.index(rank)))]
+    return rows
 
 
 def _f0_query_keys(search: TracingSearch) -> set[tuple]:
