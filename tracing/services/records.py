@@ -7,6 +7,7 @@ family's shared phone must not merge strangers); the rule is transitive.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -124,15 +125,44 @@ def records_in(q: Q, start: datetime, end: datetime) -> list[Record]:
     return _checkins(q, start, end) + _arrivals(q, start, end) + _declarations(q, start, end)
 
 
-def same_person_q(records: list[Record]) -> Q:
-    """Rows sharing an ID number or a (phone, name) pair with ``records``."""
+def people_records(
+    start: datetime,
+    end: datetime,
+    *,
+    ids: Iterable[str] = (),
+    pairs: Iterable[tuple[str, str]] = (),
+    phones: Iterable[str] = (),
+) -> list[Record]:
+    """Records in the window with one of the ID numbers, (phone, accent-free name) pairs, or phones (any
+    name): one query per kind, whatever the number of people.
+
+    The queries ask for plain lists the indexes answer (ID numbers, phones, names) and the exact pairs are
+    kept here: an OR of one branch per person (hundreds in a second ring) cost the ORM more to build than
+    the database to run."""
+    ids = {i for i in ids if i}
+    phones = {p for p in phones if p}
+    pairs = {(p, n) for p, n in pairs if p}
+    if not (ids or phones or pairs):
+        return []
     q = Q(pk__in=[])
-    ids = {r.id_number for r in records if r.id_number}
     if ids:
-        q |= Q(id_number__in=ids)
-    for phone, folded in {(r.phone, r.name_folded) for r in records if r.phone}:
-        q |= Q(phone=phone, name_folded=folded)
-    return q
+        q |= Q(id_number__in=sorted(ids))
+    if phones:
+        q |= Q(phone__in=sorted(phones))
+    if pairs:
+        q |= Q(phone__in=sorted({p for p, _n in pairs}), name_folded__in=sorted({n for _p, n in pairs}))
+    return [
+        r
+        for r in records_in(q, start, end)
+        if r.id_number in ids or r.phone in phones or (r.phone, r.name_folded) in pairs
+    ]
+
+
+def same_people(records: list[Record], start: datetime, end: datetime) -> list[Record]:
+    """Records in the window sharing an ID number or a (phone, name) pair with ``records``."""
+    return people_records(
+        start, end, ids={r.id_number for r in records}, pairs={(r.phone, r.name_folded) for r in records}
+    )
 
 
 def people_summary(groups: list[list[Record]]) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ as ``Candidate`` rows with ``ring=2`` and ``via`` the F1 they met (the one with 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
@@ -19,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,38 +33,50 @@ from rollout.timeutils import day_bounds, days_bounds, local_date
 from tracing.models import Candidate, TracingSearch
 from tracing.scoping import searches_for
 from tracing.services.contacts import candidate_rows, vehicle_contacts_of, venue_contacts_of
-from tracing.services.records import Record, group_people, records_in, same_person_q
+from tracing.services.records import Record, group_people, people_records, same_people
 from tracing.services.search import store_candidates
 
 
 def candidate_keys(candidate: Candidate) -> set[tuple]:
     """The person keys (as in ``Record.person_keys``) a stored candidate is known by."""
+    return _keys(candidate.id_number, candidate.full_name, candidate.phone, candidate.phones, fold)
+
+
+def _keys(id_number: str, full_name: str, phone: str, phones: list[str] | None, folder) -> set[tuple]:
     keys: set[tuple] = set()
-    if candidate.id_number:
-        keys.add(("id", candidate.id_number))
-    folded = fold(candidate.full_name)
-    for phone in candidate.phones or ([candidate.phone] if candidate.phone else []):
-        keys.add(("phone", phone, folded))
+    if id_number:
+        keys.add(("id", id_number))
+    folded = folder(full_name)
+    for each in phones or ([phone] if phone else []):
+        keys.add(("phone", each, folded))
     return keys
 
 
-def _search_q(search: TracingSearch) -> Q:
-    """The F0 as the search asked for them (see ``tracing.services.search._identify``)."""
+def _known_keys(search: TracingSearch) -> set[tuple]:
+    """The keys of every candidate of the search so far (F1s and F2s), read as plain values: a search
+    asked for several second rings holds thousands, and names repeat."""
+    folded = functools.lru_cache(maxsize=None)(fold)
+    rows = search.candidates.values_list("id_number", "full_name", "phone", "phones")
+    return {key for row in rows for key in _keys(*row, folded)}
+
+
+def _seed(search: TracingSearch, f1s: list[Candidate], start, end) -> list[Record]:
+    """The records of the F0 as the search asked for them (see ``tracing.services.search._identify``; a name
+    alone never made candidates) and of the chosen F1s."""
+    ids, pairs, phones = set(), set(), set()
     if search.id_number:
-        return Q(id_number=search.id_number)
-    if search.phone and search.full_name:
-        return Q(phone=search.phone, name_folded=fold(search.full_name))
-    if search.phone:
-        return Q(phone=search.phone)
-    return Q(pk__in=[])  # a name alone never made candidates
-
-
-def _candidate_q(candidates: Iterable[Candidate]) -> Q:
-    q = Q(pk__in=[])
-    for candidate in candidates:
+        ids.add(search.id_number)
+    elif search.phone and search.full_name:
+        pairs.add((search.phone, fold(search.full_name)))
+    elif search.phone:
+        phones.add(search.phone)
+    for candidate in f1s:
         for key in candidate_keys(candidate):
-            q |= Q(id_number=key[1]) if key[0] == "id" else Q(phone=key[1], name_folded=key[2])
-    return q
+            if key[0] == "id":
+                ids.add(key[1])
+            else:
+                pairs.add((key[1], key[2]))
+    return people_records(start, end, ids=ids, pairs=pairs, phones=phones)
 
 
 def _after(records: list[Record], first_contact) -> list[Record]:
@@ -128,13 +141,12 @@ def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[dict[str, 
     """Ring-2 candidate rows (as ``candidate_rows``: ranked 1…n, ``via_id`` set) of ``f1s``."""
     search_start, window_end = days_bounds(search.start, search.end)
     window_start = min(search_start, day_bounds(local_date(min(c.first_contact_at for c in f1s)))[0])
-    known = list(search.candidates.all())  # every F1 and F2 so far: nobody is listed twice
-    seed = records_in(_search_q(search) | _candidate_q(f1s), window_start, window_end)
-    records = records_in(same_person_q(seed), window_start, window_end) if seed else []
+    seed = _seed(search, f1s, window_start, window_end)
+    records = same_people(seed, window_start, window_end) if seed else []
 
     f1_by_key = {key: c for c in f1s for key in candidate_keys(c)}
     f0_q_keys = _f0_query_keys(search)
-    excluded = {key for c in known for key in candidate_keys(c)}
+    excluded = _known_keys(search)  # every F1 and F2 so far: nobody is listed twice
     sources: dict[int, list[Record]] = {}  # F1 rank -> their records from the first contact on
     for people in group_people(records):
         keys = {key for r in people for key in r.person_keys()}

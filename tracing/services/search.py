@@ -41,7 +41,7 @@ from rollout.timeutils import days_bounds, local_today, oldest_kept_day
 from rollout.validators import normalize_id_number, normalize_phone
 from tracing.models import Candidate, ReasonKind, TracingSearch
 from tracing.services.contacts import candidate_rows, vehicle_contacts, venue_contacts
-from tracing.services.records import Record, group_people, iso, people_summary, records_in, same_person_q
+from tracing.services.records import Record, group_people, iso, people_summary, records_in, same_people
 
 # --- The search ------------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ def _identify(query: Query, start: datetime, end: datetime, **audit: Any) -> lis
             _choose(group_people(seed), _("People with this name were found."), **audit)
     if not seed:
         return []
-    return records_in(same_person_q(seed), start, end)
+    return same_people(seed, start, end)
 
 
 def _choose(groups: list[list[Record]], why: str, *, by, request, reason, reason_kind) -> None:
