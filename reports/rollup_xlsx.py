@@ -1,4 +1,5 @@
-"""The roll-up workbook: summary, details, system figures, week-over-week changes and a chart.
+"""The roll-up workbook: summary, the directive scorecard, details, system figures, week-over-week
+changes and a chart.
 
 Totals are written as values (not formulas), so any reader, including one that does not compute
 formulas, sees the same numbers as Excel. Text the districts typed goes through ``rollout.workbooks.cell``
@@ -18,6 +19,8 @@ from openpyxl.styles import Font, PatternFill
 from reports import fields, weeks
 from reports.figures import LABELS, SystemFigures
 from reports.models import ReportStatus, Rollup, Timeliness
+from reports.scorecard import scorecard_build
+from reports.scorecard_xlsx import scorecard_sheet
 from reports.services.rollups import RollupData
 from rollout.workbooks import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, cell, set_widths
 
@@ -50,6 +53,7 @@ def rollup_workbook(data: RollupData, rollup: Rollup) -> Workbook:
     summary = wb.active
     summary.title = _sheet_title(_("Summary"))
     _summary(summary, data, rollup)
+    _scorecard(wb.create_sheet(_sheet_title(_("Directive scorecard"))), data)
     _details(wb.create_sheet(_sheet_title(_("Details"))), data)
     _system(wb.create_sheet(_sheet_title(_("System figures"))), data)
     _changes(wb.create_sheet(_sheet_title(_("Week over week"))), data)
@@ -144,6 +148,10 @@ def _summary(ws, data: RollupData, rollup: Rollup) -> None:
     set_widths(ws, [6, 26, 7, 16, 16, 17, 17, 9, *[16] * len(fields.NUMBERS)])
     ws.row_dimensions[SUMMARY_HEADER_ROW].height = 60
     ws.freeze_panes = ws.cell(row=SUMMARY_HEADER_ROW + 1, column=3)
+
+
+def _scorecard(ws, data: RollupData) -> None:
+    scorecard_sheet(ws, scorecard_build(data.week_ending))
 
 
 def _details(ws, data: RollupData) -> None:

@@ -32,6 +32,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "dashboard", _ALL, "overview"),
+    NavItem(_("Directive scorecard"), "reports:scorecard", tuple(CAPABILITIES["scorecard.view"]), "grid"),
     # Checkpoints and arrivals
     NavItem(_("Record arrivals"), "checkpoints:arrival-record", (Role.CHECKPOINT_STAFF,), "qr"),
     NavItem(
@@ -52,6 +53,9 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
     NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
     NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
+    NavItem(
+        _("Weekly report document"), "reports:document-list", tuple(CAPABILITIES["report_documents.read"]), "report"
+    ),
     # Health
     NavItem(
         _("Health facilities"),

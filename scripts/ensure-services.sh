@@ -51,6 +51,10 @@ redis-cli -h 127.0.0.1 -p 6379 ping
 if [ ! -x /usr/bin/chromium ]; then
   as_root_install chromium chromium-driver
 fi
+# LibreOffice Writer, headless, for the weekly report's PDF (DOCX -> PDF).
+if [ ! -e /usr/lib/libreoffice/program/libswlo.so ]; then
+  as_root_install libreoffice-writer-nogui
+fi
 # msgfmt for compiling the translation catalogues.
 if ! command -v msgfmt >/dev/null; then
   as_root_install gettext

@@ -84,7 +84,9 @@ def test_missing_late_and_on_time_districts_show_as_such(clock, week_sent):
 def test_the_chart_of_installs_by_district_exists(clock, week_sent):
     outcome = rollup_build(week_ending=LAST_WEEK, reason=RollupReason.SCHEDULED)
     wb = load_workbook(outcome.path)
-    assert wb.sheetnames == ["Tổng hợp", "Nội dung", "Số liệu hệ thống", "So với tuần trước", "Biểu đồ"]
+    assert wb.sheetnames == [
+        "Tổng hợp", "Theo dõi thực hiện chỉ đạo", "Nội dung", "Số liệu hệ thống", "So với tuần trước", "Biểu đồ"
+    ]  # fmt: skip
     charts = wb["Biểu đồ"]._charts
     assert len(charts) == 1 and isinstance(charts[0], BarChart)
     assert len(charts[0].series) == 3
