@@ -86,10 +86,10 @@ def _paragraph(container, text: str = "", *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, i
     return p
 
 
-def _rule(cell, width_cm: float, cell_width_cm: float) -> None:
-    """The short line Decree 30 draws under the body's name and under the motto: a centred bottom border."""
-    p = cell.add_paragraph()
-    side = max((cell_width_cm - width_cm) / 2, 0)
+def _rule(container, width_cm: float, container_cm: float) -> None:
+    """The short line Decree 30 draws under the body's name, the motto and the title: a centred border."""
+    p = container.add_paragraph()
+    side = max((container_cm - width_cm) / 2, 0)
     p.paragraph_format.left_indent = p.paragraph_format.right_indent = Cm(side)
     p.paragraph_format.space_after = Pt(4)
     p.paragraph_format.space_before = Pt(0)
@@ -136,7 +136,8 @@ def _line(cell, text: str, *, align=WD_ALIGN_PARAGRAPH.CENTER, after: float = 0,
     return _paragraph(cell, text, align=align, after=after, **style)
 
 
-LEFT_CM, RIGHT_CM = 6.3, 10.2  # the text width of A4 with the margins below: 16.5 cm
+TEXT_CM = 16.5  # the text width of A4 with the margins below
+LEFT_CM, RIGHT_CM = 6.3, 10.2
 
 
 def _header(document, content: DocumentContent) -> None:
@@ -183,10 +184,7 @@ def _title(document, content: DocumentContent) -> None:
         size=14,
         italic=True,
     )
-    cell = document.add_table(rows=1, cols=1).rows[0].cells[0]
-    _no_borders(cell._parent._parent)  # the rule under the title, as the decree draws it
-    _rule(cell, 3.5, 16.5)
-    cell._tc.remove(cell.paragraphs[0]._p)
+    _rule(document, 3.5, TEXT_CM)  # the short rule under the title, as the decree draws it
     _paragraph(
         document,
         _("To: the People's Committee of %(province)s.") % {"province": province},
@@ -202,6 +200,8 @@ def _clause_text(row: ClauseRow, scorecard: Scorecard) -> str:
         return row.note
     if current.whole is None:
         return _("No figure this week (nothing was due yet).")
+    if current.percent is None:
+        return _("%(indicator)s: nothing to count this week.") % {"indicator": row.indicator}
     trend = "; ".join(pct(w.percent) for w in row.weeks)
     return _("%(indicator)s: %(percent)s (%(part)s of %(whole)s); target %(target)s; last four weeks: %(trend)s.") % {
         "indicator": row.indicator,
@@ -211,6 +211,11 @@ def _clause_text(row: ClauseRow, scorecard: Scorecard) -> str:
         "target": pct(row.threshold, 0),
         "trend": trend,
     }
+
+
+def _sentence(text: str) -> str:
+    """A district's text inside the report's sentence: one line, without its own closing full stop."""
+    return " ".join(text.split()).rstrip(".;")
 
 
 def _body(document, content: DocumentContent) -> None:
@@ -245,9 +250,9 @@ def _body(document, content: DocumentContent) -> None:
         _run(p, f"- {d.name}: ", size=14, bold=True)
         parts = []
         if d.difficulties.strip():
-            parts.append(_("difficulties: %(text)s") % {"text": d.difficulties.strip()})
+            parts.append(_("difficulties: %(text)s") % {"text": _sentence(d.difficulties)})
         if d.proposals.strip():
-            parts.append(_("proposals: %(text)s") % {"text": d.proposals.strip()})
+            parts.append(_("proposals: %(text)s") % {"text": _sentence(d.proposals)})
         _run(p, "; ".join(parts) + ".", size=14)
     if content.missing:
         _paragraph(
