@@ -4,7 +4,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
-RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
+# LibreOffice Writer (headless) turns the weekly report document into PDF in the worker.
+RUN apt-get update && apt-get install -y --no-install-recommends gettext libreoffice-writer-nogui \
+    && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 app
 
 COPY requirements.txt .

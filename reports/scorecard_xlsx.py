@@ -66,7 +66,7 @@ def scorecard_sheet(ws: Worksheet, card: Scorecard) -> None:
         put(ws, i, 1, row.clause, alignment=CENTRE)
         put(ws, i, 2, row.title, alignment=WRAP)
         put(ws, i, 3, row.body, alignment=WRAP)
-        put(ws, i, 4, row.indicator + (f"\n{row.note}" if row.note else ""), alignment=WRAP)
+        put(ws, i, 4, _indicator(row), alignment=WRAP)
         for j, value in enumerate(row.weeks, start=5):
             put(ws, i, j, _percent(value.percent), number_format="0.0%", alignment=CENTRE)
         current = row.current
@@ -90,10 +90,26 @@ def scorecard_sheet(ws: Worksheet, card: Scorecard) -> None:
         ),
         font=Font(italic=True, size=9),
     )
-    set_widths(ws, [7, 34, 24, 36, *[10] * len(card.weeks), 11, 8, 12])
+    widths = [7, 34, 24, 36, *[11] * len(card.weeks), 11, 8, 13]
+    set_widths(ws, widths)
     ws.row_dimensions[HEADER_ROW].height = 32
+    for i, row in enumerate(card.rows, start=HEADER_ROW + 1):
+        # Spreadsheets do not grow a row to its wrapped text by themselves when printing: set each height.
+        texts = [(row.title, widths[1]), (row.body, widths[2]), (_indicator(row), widths[3])]
+        lines = max(_lines(text, width) for text, width in texts)
+        ws.row_dimensions[i].height = 13 * lines + 3
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
     _page_setup(ws)
+
+
+def _indicator(row) -> str:
+    return row.indicator + (f"\n{row.note}" if row.note else "")
+
+
+def _lines(text: str, width: int) -> int:
+    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
+    per_line = max(int(width * 1.15) - 2, 1)  # a column width counts wide characters; text is narrower
+    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
 
 
 def _page_setup(ws: Worksheet) -> None:

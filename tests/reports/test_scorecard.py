@@ -4,7 +4,9 @@ the thresholds in settings, the page is for province roles, and it reads only th
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,6 +15,7 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from checkpoints.models import Arrival, DailyList
@@ -21,9 +24,11 @@ from platforms.models import VaccinationUpdate
 from reports import weeks
 from reports.models import ReportStatus, RollupReason, WeeklyReport, WeeklyReportVersion
 from reports.scorecard import Status, scorecard_build
+from reports.scorecard_xlsx import scorecard_workbook
 from reports.services.rollups import rollup_build
 from rollout.models import Commune, District
 from rollout.timeutils import local_datetime
+from rollout.workbooks import workbook_bytes
 from tests.factories import CheckpointFactory
 from tests.rollout.world import at, build_world, raw_kpis
 from venues.models import CheckIn, Inspection
@@ -34,6 +39,7 @@ HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 # Saturday morning: the week ending Friday 12/11/2021 is the latest one due, and it is over.
 NOW = datetime(2021, 11, 13, 10, 0, tzinfo=HANOI)
 WEEK = date(2021, 11, 12)
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CLAUSES = ["1", "2", "3.i", "3.ii", "3.iii", "4.i", "4.ii", "4.iii", "5", "6.i", "6.ii", "6.iii", "6.iv"]
 
 
@@ -246,3 +252,21 @@ def test_the_roll_up_has_the_scorecard_sheet(world):
     outcome = rollup_build(week_ending=WEEK, reason=RollupReason.MANUAL)
     ws = load_workbook(outcome.path)["Theo dõi thực hiện chỉ đạo"]
     assert [ws.cell(row=r, column=1).value for r in range(6, 6 + len(CLAUSES))] == CLAUSES
+
+
+def test_the_xlsx_prints_on_one_page_in_libreoffice(world, tmp_path):
+    """The meeting's print-out: LibreOffice lays the sheet out on one landscape A4 page."""
+    from rollout.office import convert_to_pdf
+
+    source, target = tmp_path / "scorecard.xlsx", tmp_path / "scorecard.pdf"
+    with translation.override("vi"):
+        source.write_bytes(workbook_bytes(scorecard_workbook(scorecard_build(WEEK))))
+    convert_to_pdf(source, target)
+    info = subprocess.run(["pdfinfo", str(target)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:           1" in info
+    size = next(line for line in info.splitlines() if line.startswith("Page size:")).split()
+    assert float(size[2]) > float(size[4])  # landscape
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "80", "-png", "-singlefile", str(target), str(ARTIFACTS / "scorecard-xlsx")], check=True
+    )
