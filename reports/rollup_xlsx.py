@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
 
+from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import PatternFill
 
 from reports import fields, weeks
 from reports.figures import LABELS, SystemFigures
@@ -22,10 +23,22 @@ from reports.models import ReportStatus, Rollup, Timeliness
 from reports.scorecard import scorecard_build
 from reports.scorecard_xlsx import scorecard_sheet
 from reports.services.rollups import RollupData
-from rollout.workbooks import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, cell, set_widths
+from rollout.models import Province
+from rollout.workbooks import (
+    BOLD,
+    HEADER_FILL,
+    HEADER_FONT,
+    ITALIC,
+    TITLE_FONT,
+    WRAP,
+    cell,
+    print_setup,
+    set_widths,
+    signer_block,
+)
 
 SUMMARY_HEADER_ROW = 6  # the rows below it: one per district, then the province total
-TOTAL_FONT = Font(bold=True)
+TOTAL_FONT = BOLD
 TOTAL_FILL = PatternFill("solid", fgColor="E8F1F8")
 STATUS_FILLS = {
     Timeliness.ON_TIME: PatternFill("solid", fgColor="E6F4EA"),
@@ -53,17 +66,42 @@ def rollup_workbook(data: RollupData, rollup: Rollup) -> Workbook:
     summary = wb.active
     summary.title = _sheet_title(_("Summary"))
     _summary(summary, data, rollup)
+    # The directive scorecard sets up its own print (one landscape page), as in its own workbook.
     _scorecard(wb.create_sheet(_sheet_title(_("Directive scorecard"))), data)
-    _details(wb.create_sheet(_sheet_title(_("Details"))), data)
-    _system(wb.create_sheet(_sheet_title(_("System figures"))), data)
-    _changes(wb.create_sheet(_sheet_title(_("Week over week"))), data)
-    _chart(wb.create_sheet(_sheet_title(_("Chart"))), summary, data)
+    details = wb.create_sheet(_sheet_title(_("Details")))
+    _details(details, data)
+    system = wb.create_sheet(_sheet_title(_("System figures")))
+    _system(system, data)
+    changes = wb.create_sheet(_sheet_title(_("Week over week")))
+    _changes(changes, data)
+    chart = wb.create_sheet(_sheet_title(_("Chart")))
+    _chart(chart, summary, data)
+    name = _("Province roll-up, week %(week)s") % {"week": weeks.week_label(data.week_ending)}
+    sheets = [summary, details, system, changes, chart]
+    for ws, header_rows in zip(sheets, [SUMMARY_HEADER_ROW, 4, 4, (4, 5), None], strict=True):
+        print_setup(
+            ws,
+            title=f"{name} — {ws.title}",
+            header_rows=header_rows,
+            # The summary (with its signatures) and the chart are each one page.
+            one_page=ws is summary or header_rows is None,
+            landscape=True if header_rows is None else None,
+        )
     return wb
+
+
+def _place() -> str:
+    """The place in the signatures' date line: the home province's name without "Tỉnh"/"Thành phố"."""
+    name = Province.objects.filter(pk=settings.HOME_PROVINCE_CODE).values_list("name", flat=True).first() or ""
+    for prefix in ("Tỉnh ", "Thành phố "):
+        if name.startswith(prefix):
+            return name[len(prefix) :]
+    return name
 
 
 def _title(ws, lines: list[str]) -> None:
     for i, line in enumerate(lines):
-        ws.append([cell(ws, line, font=TITLE_FONT if i == 0 else Font(italic=True))])
+        ws.append([cell(ws, line, font=TITLE_FONT if i == 0 else ITALIC)])
 
 
 def _week_line(data: RollupData) -> str:
@@ -148,10 +186,11 @@ def _summary(ws, data: RollupData, rollup: Rollup) -> None:
     set_widths(ws, [6, 26, 7, 16, 16, 17, 17, 9, *[16] * len(fields.NUMBERS)])
     ws.row_dimensions[SUMMARY_HEADER_ROW].height = 60
     ws.freeze_panes = ws.cell(row=SUMMARY_HEADER_ROW + 1, column=3)
+    signer_block(ws, place=_place())
 
 
 def _scorecard(ws, data: RollupData) -> None:
-    scorecard_sheet(ws, scorecard_build(data.week_ending))
+    scorecard_sheet(ws, scorecard_build(data.week_ending), signatures=False)
 
 
 def _details(ws, data: RollupData) -> None:

@@ -356,7 +356,7 @@ def _url_for(user: User | None, url_name: str) -> str:
     if user is None or not url_name:
         return ""
     item = next((i for i in NAV_ITEMS if i.url_name == url_name), None)
-    if item is not None and not user.has_role(*item.roles):
+    if item is not None and not item.shown_to(user):
         return ""
     return reverse(url_name)
 

@@ -1,5 +1,6 @@
-"""The directive scorecard as a sheet: alone (for the People's Committee's weekly meeting) and in the
-Friday roll-up. One layout, written through ``rollout.workbooks``; it prints on one landscape A4 page.
+"""The directive scorecard as a sheet: alone (for the People's Committee's weekly meeting, with the
+signatures) and in the Friday roll-up. One layout, written through ``rollout.workbooks``; it prints on one
+landscape A4 page (``print_setup``).
 """
 
 from __future__ import annotations
@@ -7,11 +8,23 @@ from __future__ import annotations
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from reports.scorecard import Scorecard, Status
-from rollout.workbooks import HEADER_FILL, HEADER_FONT, TITLE_FONT, WRAP, put, set_widths
+from rollout.text import without_unit_title
+from rollout.workbooks import (
+    HEADER_FILL,
+    HEADER_FONT,
+    ITALIC,
+    TITLE_FONT,
+    WRAP,
+    font,
+    print_setup,
+    put,
+    set_widths,
+    signer_block,
+)
 
 STATUS_FILLS = {
     Status.ON_TRACK: PatternFill("solid", fgColor="E6F4EA"),
@@ -27,8 +40,9 @@ def _percent(value: float | None):
     return None if value is None else value / 100
 
 
-def scorecard_sheet(ws: Worksheet, card: Scorecard) -> None:
-    """Write the scorecard into ``ws`` (an empty, normal sheet)."""
+def scorecard_sheet(ws: Worksheet, card: Scorecard, *, signatures: bool = True) -> None:
+    """Write the scorecard into ``ws`` (an empty, normal sheet); ``signatures``: the signer block under it
+    (its own workbook goes up to the People's Committee; the roll-up signs on its summary)."""
     counts = card.counts()
     put(ws, 1, 1, _("Directive scorecard: the COVID-19 technology platforms"), font=TITLE_FONT)
     put(
@@ -41,7 +55,7 @@ def scorecard_sheet(ws: Worksheet, card: Scorecard) -> None:
             "week": card.week_label,
             "at": formats.date_format(card.built_at, "d/m/Y H:i"),
         },
-        font=Font(italic=True),
+        font=ITALIC,
     )
     put(
         ws,
@@ -66,7 +80,7 @@ def scorecard_sheet(ws: Worksheet, card: Scorecard) -> None:
         put(ws, i, 1, row.clause, alignment=CENTRE)
         put(ws, i, 2, row.title, alignment=WRAP)
         put(ws, i, 3, row.body, alignment=WRAP)
-        put(ws, i, 4, _indicator(row), alignment=WRAP)
+        put(ws, i, 4, row.indicator + (f"\n{row.note}" if row.note else ""), alignment=WRAP)
         for j, value in enumerate(row.weeks, start=5):
             put(ws, i, j, _percent(value.percent), number_format="0.0%", alignment=CENTRE)
         current = row.current
@@ -88,41 +102,23 @@ def scorecard_sheet(ws: Worksheet, card: Scorecard) -> None:
             "Each week runs from Saturday to Friday. A blank week had nothing to count (not due yet, or not "
             "measured). Status: the last week against the target set for the clause."
         ),
-        font=Font(italic=True, size=9),
+        font=font(italic=True, size=9),
+        alignment=WRAP,
     )
-    widths = [7, 34, 24, 36, *[11] * len(card.weeks), 11, 8, 13]
-    set_widths(ws, widths)
+    ws.merge_cells(start_row=note_row, start_column=1, end_row=note_row, end_column=len(headers))
+    set_widths(ws, [7, 34, 24, 36, *[11] * len(card.weeks), 11, 8, 13])
     ws.row_dimensions[HEADER_ROW].height = 32
-    for i, row in enumerate(card.rows, start=HEADER_ROW + 1):
-        # Spreadsheets do not grow a row to its wrapped text by themselves when printing: set each height.
-        texts = [(row.title, widths[1]), (row.body, widths[2]), (_indicator(row), widths[3])]
-        lines = max(_lines(text, width) for text, width in texts)
-        ws.row_dimensions[i].height = 13 * lines + 3
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=3)
-    _page_setup(ws)
-
-
-def _indicator(row) -> str:
-    return row.indicator + (f"\n{row.note}" if row.note else "")
-
-
-def _lines(text: str, width: int) -> int:
-    """About how many lines ``text`` takes wrapped in a column ``width`` characters wide."""
-    per_line = max(int(width * 1.15) - 2, 1)  # a column width counts wide characters; text is narrower
-    return sum(max(1, -(-len(part) // per_line)) for part in text.split("\n"))
-
-
-def _page_setup(ws: Worksheet) -> None:
-    """One landscape A4 page, header row repeated, for the meeting's print-out."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
-    ws.oddFooter.center.text = "&P / &N"
+    if signatures:
+        signer_block(ws, place=without_unit_title(card.province.name))
+    # One landscape A4 page for the meeting; rows grow to their wrapped texts.
+    print_setup(
+        ws,
+        title=_("Directive scorecard, week %(week)s") % {"week": card.week_label},
+        header_rows=HEADER_ROW,
+        landscape=True,
+        one_page=True,
+    )
 
 
 def scorecard_workbook(card: Scorecard) -> Workbook:

@@ -21,7 +21,7 @@ from typing import IO, Any
 from django.utils import formats
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill, Protection
+from openpyxl.styles import PatternFill, Protection
 from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -32,13 +32,16 @@ from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer
 from rollout.text import fold
 from rollout.workbooks import (
+    BOLD,
     HEADER_FILL,
     HEADER_FONT,
     TITLE_FONT,
     WRAP,
     formula,
     open_uploaded_workbook,
+    print_setup,
     put,
+    signer_block,
     unreadable,
     workbook_bytes,
 )
@@ -110,7 +113,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
         "due": formats.date_format(weeks.due_at(week_ending), "d/m/Y H:i"),
     }
     for coordinate in ("A3", "A4"):
-        ws[coordinate].font = Font(bold=True)
+        ws[coordinate].font = BOLD
     headers = [_("Figure"), _("District's figure"), _("System figure"), _("Difference"), _("Notes")]
     for column, header in enumerate(headers, start=1):
         c = ws.cell(row=FIRST_NUMBER_ROW - 1, column=column, value=header)
@@ -142,7 +145,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
     ws.add_data_validation(texts)
     for key, row in TEXT_ROWS.items():
         figure = fields.by_key(key)
-        ws.cell(row=row, column=1, value=str(figure.label)).font = Font(bold=True)
+        put(ws, row, 1, str(figure.label), font=BOLD, alignment=WRAP)
         ws.merge_cells(f"B{row}:E{row}")
         _input(ws, f"B{row}", values.get(key) or "")
         ws[f"B{row}"].alignment = WRAP
@@ -150,7 +153,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
         ws.row_dimensions[row].height = 75
         ws[f"{KEY_COLUMN}{row}"] = key
 
-    ws.cell(row=OFFICER_ROW, column=1, value=_("Focal officer (directive 6.iv)")).font = Font(bold=True)
+    ws.cell(row=OFFICER_ROW, column=1, value=_("Focal officer (directive 6.iv)")).font = BOLD
     ws.merge_cells(f"B{OFFICER_ROW}:E{OFFICER_ROW}")
     put(
         ws, OFFICER_ROW, 2,
@@ -158,7 +161,7 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
         if officer
         else _("No focal officer registered: ask Sở TT&TT to register one."),
     )  # fmt: skip
-    ws.cell(row=CONFIRM_ROW, column=1, value=_("The focal officer's details above are current")).font = Font(bold=True)
+    ws.cell(row=CONFIRM_ROW, column=1, value=_("The focal officer's details above are current")).font = BOLD
     _input(ws, f"B{CONFIRM_ROW}", YES if values.get(fields.CONFIRM_KEY) else NO)
     confirm = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=False)
     confirm.error = _("Choose Có or Không.")
@@ -172,6 +175,15 @@ def _report_sheet(ws, district, week_ending, values, system, officer) -> None:
     ws.column_dimensions[KEY_COLUMN].hidden = True
     ws.protection.sheet = True  # no password: it only stops rows being moved by accident
     ws.freeze_panes = f"A{FIRST_NUMBER_ROW}"
+    # The district signs what it sends up; the place is written by hand, like the date.
+    signer_block(ws, place="……")
+    # One sheet, one page: it is signed at the foot.
+    print_setup(
+        ws,
+        title=f"{ws.title} — {district.name}, {weeks.week_label(week_ending)}",
+        header_rows=FIRST_NUMBER_ROW - 1,
+        one_page=True,
+    )
 
 
 def _input(ws, coordinate: str, value: Any) -> None:
@@ -199,6 +211,7 @@ def _instructions_sheet(ws, week_ending: date) -> None:
     for row, line in enumerate(lines, start=1):
         ws.cell(row=row, column=1, value=line).alignment = WRAP
     ws["A1"].font = TITLE_FONT
+    print_setup(ws, title=ws.title, header_rows=None)
 
 
 # --- Reading ----------------------------------------------------------------------------------

@@ -35,5 +35,11 @@ router.register("tracing/searches", tracing_apis.TracingSearchViewSet, basename=
 app_name = "api"
 urlpatterns = [
     path("auth/token/", apis.TokenView.as_view(), name="token"),
+    path(
+        "tracing/searches/<int:pk>/candidates/<int:rank>/",
+        tracing_apis.CandidateMarkView.as_view(),
+        name="tracing-candidate-mark",
+    ),
+    path("tracing/searches/<int:pk>/ring2/", tracing_apis.Ring2View.as_view(), name="tracing-ring2"),
     path("", include(router.urls)),
 ]

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Role
-from rollout.permissions import CAPABILITIES
+from rollout.permissions import can
 from rollout.selectors.background import background_status
 
 _ALL = tuple(Role.values)
@@ -28,18 +28,22 @@ class NavItem:
     url_name: str
     roles: tuple[str, ...]
     icon: str = "dot"
+    capability: str = ""  # when set, shown to whoever ``can`` it (``roles`` unused)
+
+    def shown_to(self, user) -> bool:
+        return can(user, self.capability) if self.capability else user.has_role(*self.roles)
 
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "dashboard", _ALL, "overview"),
-    NavItem(_("Directive scorecard"), "reports:scorecard", tuple(CAPABILITIES["scorecard.view"]), "grid"),
+    NavItem(_("Directive scorecard"), "reports:scorecard", (), "grid", capability="scorecard.view"),
     # Checkpoints and arrivals
     NavItem(_("Record arrivals"), "checkpoints:arrival-record", (Role.CHECKPOINT_STAFF,), "qr"),
     NavItem(
         _("Arrivals"), "checkpoints:arrival-list", (*_PERSONAL, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF), "list"
     ),
     NavItem(_("Daily lists"), "checkpoints:daily-list-list", (*_PERSONAL, Role.DISTRICT_OFFICER), "report"),
-    NavItem(_("Tracing lists"), "tracing:lists", tuple(CAPABILITIES["tracing.lists"]), "list"),
+    NavItem(_("Tracing lists"), "tracing:lists", (), "list", capability="tracing.lists"),
     # Venues and agencies
     NavItem(_("Venues"), "rollout:venue-list", (*_PROVINCE, Role.DISTRICT_OFFICER, Role.AGENCY_ADMIN), "venue"),
     NavItem(_("Venue inspections"), "venues:inspection-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "search"),
@@ -53,9 +57,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
     NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
     NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
-    NavItem(
-        _("Weekly report document"), "reports:document-list", tuple(CAPABILITIES["report_documents.read"]), "report"
-    ),
+    NavItem(_("Weekly report document"), "reports:document-list", (), "report", capability="report_documents.read"),
     # Health
     NavItem(
         _("Health facilities"),
@@ -78,10 +80,12 @@ NAV_ITEMS: list[NavItem] = [
         (*_PROVINCE, Role.HEALTH_OFFICER, Role.DISTRICT_OFFICER, Role.CHECKPOINT_STAFF),
         "checkpoint",
     ),
+    # Contact tracing
+    NavItem(_("Contact tracing"), "tracing:search-new", (), "search", capability="tracing.search"),
     # Administration
     NavItem(_("Accounts"), "accounts:user-list", (Role.PROVINCE_ADMIN,), "accounts"),
     NavItem(_("Jobs"), "rollout:job-list", (Role.PROVINCE_ADMIN,), "jobs"),
-    NavItem(_("Audit log"), "rollout:audit-list", (Role.PROVINCE_ADMIN,), "search"),
+    NavItem(_("Audit log"), "rollout:audit-list", (), "search", capability="audit.read_all"),
 ]
 
 
@@ -90,7 +94,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     current = request.resolver_match.view_name if request.resolver_match else ""
-    visible = [item for item in NAV_ITEMS if user.has_role(*item.roles)]
+    visible = [item for item in NAV_ITEMS if item.shown_to(user)]
     # The entry for this very page is active; otherwise the first one of the same entity
     # ("rollout:venue-list" on every "rollout:venue-…" page).
     active = next((i for i in visible if i.url_name == current), None) or next(

@@ -419,7 +419,11 @@ SPECTACULAR_SETTINGS: dict = {
 
 # One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
-    {"TestKindEnum": "checkpoints.models.TestKind", "TestResultEnum": "checkpoints.models.TestResult"}
+    {
+        "TestKindEnum": "checkpoints.models.TestKind",
+        "TestResultEnum": "checkpoints.models.TestResult",
+        "CandidateStatusEnum": "tracing.models.CandidateStatus",
+    }
 )
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -25,7 +25,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
-from rollout.workbooks import HEADER_FILL, HEADER_FONT, WRAP, open_uploaded_workbook, put, read_sheet_rows, unreadable
+from rollout.workbooks import (
+    HEADER_FILL,
+    HEADER_FONT,
+    WRAP,
+    open_uploaded_workbook,
+    print_setup,
+    put,
+    read_sheet_rows,
+    unreadable,
+)
 
 Parser = Callable[[Any], Any]
 
@@ -314,6 +323,7 @@ def template_workbook(
             ws.add_data_validation(dv)
             dv.add(f"{letter}2:{letter}5000")
     ws.freeze_panes = "A2"
+    print_setup(ws, title=sheet_title, header_rows=1)
 
     info = wb.create_sheet(_("Instructions"))
     info.column_dimensions["A"].width = 110
@@ -324,12 +334,14 @@ def template_workbook(
         label = f"{column.header}{' *' if column.required else ''}: {column.help}".rstrip(": ")
         put(info, r, 1, label, alignment=WRAP)
         r += 1
+    print_setup(info, title=f"{sheet_title} — {info.title}", header_rows=None)
 
     for title, rows in (lists or {}).items():
         sheet = wb.create_sheet(title)
         for r, row in enumerate(rows, start=1):
             for c, value in enumerate(row, start=1):
-                put(sheet, r, c, value)
+                put(sheet, r, c, value, **({"font": HEADER_FONT, "fill": HEADER_FILL} if r == 1 else {}))
         sheet.column_dimensions["A"].width = 16
         sheet.column_dimensions["B"].width = 60
+        print_setup(sheet, title=f"{sheet_title} — {title}", header_rows=1)
     return wb

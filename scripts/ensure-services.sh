@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure what the tests need is here and running: PostgreSQL, Redis, Chromium, gettext.
+# Make sure what the tests need is here and running: PostgreSQL, Redis, Chromium, LibreOffice, gettext.
 # Starts installed services that are stopped; installs Debian's packages when missing (as root).
 set -euo pipefail
 
@@ -8,8 +8,10 @@ as_root_install() {
     echo "Missing Debian packages: $*. Install them (sudo apt-get install $*) and run again." >&2
     exit 1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null || {
-    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+  # APT_OPTIONS: extra apt-get options for one call (e.g. --no-install-recommends).
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${APT_OPTIONS:-} "$@" >/dev/null || {
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q ${APT_OPTIONS:-} "$@" >/dev/null
   }
 }
 
@@ -51,9 +53,15 @@ redis-cli -h 127.0.0.1 -p 6379 ping
 if [ ! -x /usr/bin/chromium ]; then
   as_root_install chromium chromium-driver
 fi
-# LibreOffice Writer, headless, for the weekly report's PDF (DOCX -> PDF).
+# LibreOffice Calc (no GUI) and poppler for the print tests: every workbook is converted to PDF, its pages
+# counted, read and rendered. Carlito has Calibri's metrics (openpyxl's default font), so columns and page
+# breaks come out as in Excel. Without recommends: Calc alone, not the whole office suite.
+if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || [ ! -d /usr/share/fonts/truetype/crosextra ]; then
+  APT_OPTIONS=--no-install-recommends as_root_install libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito
+fi
+# LibreOffice Writer (no GUI) for the weekly report document (DOCX -> PDF).
 if [ ! -e /usr/lib/libreoffice/program/libswlo.so ]; then
-  as_root_install libreoffice-writer-nogui
+  APT_OPTIONS=--no-install-recommends as_root_install libreoffice-writer-nogui
 fi
 # msgfmt for compiling the translation catalogues.
 if ! command -v msgfmt >/dev/null; then

@@ -6,12 +6,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from rollout.downloads import XLSX, download_response
 from rollout.permissions import HasCapability
-from tracing.models import Candidate, ReasonKind, TracingSearch
-from tracing.selectors import tracing_search_list_for
+from tracing.models import Candidate, CandidateStatus, ReasonKind, TracingSearch
+from tracing.selectors import tracing_search_for, tracing_search_list_for
+from tracing.services.followup import NOTE_MAX_CHARS, mark_candidate
+from tracing.services.ring2 import ring2_request
 from tracing.services.search import tracing_search
 from tracing.services.workbook import export_filename, search_export
 
@@ -33,8 +37,13 @@ class CandidateSerializer(serializers.ModelSerializer):
         model = Candidate
         fields = [
             "rank", "full_name", "phone", "phones", "id_number", "district", "source", "place",
-            "first_contact_at", "exposure_minutes", "same_vehicle", "reasons", "status", "note",
+            "first_contact_at", "exposure_minutes", "same_vehicle", "reasons", "status", "note", "ring", "via_rank",
         ]  # fmt: skip
+
+    via_rank = serializers.SerializerMethodField(help_text="Ring 2: the rank of the F1 met.")
+
+    def get_via_rank(self, candidate: Candidate) -> int | None:
+        return candidate.via.rank if candidate.via_id else None
 
     def get_district(self, candidate: Candidate) -> dict | None:
         d = candidate.district
@@ -78,3 +87,56 @@ class TracingSearchViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         search = self.get_object()
         content = search_export(search, by=request.user, request=request)
         return download_response(content, filename=export_filename(search))
+
+
+# --- Follow-up marking and the second ring -----------------------------------------------------------
+
+
+class CandidateMarkSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CandidateStatus.choices, required=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX_CHARS)
+
+
+class CandidateMarkView(APIView):
+    """PATCH a candidate's follow-up (``status``, ``note``); the candidate is named by its rank in the search."""
+
+    permission_classes = [HasCapability("tracing.search")]
+
+    @extend_schema(request=CandidateMarkSerializer, responses={200: CandidateSerializer})
+    def patch(self, request, pk: int, rank: int):
+        search = tracing_search_for(request.user, pk)
+        candidate = get_object_or_404(search.candidates.select_related("district", "via"), rank=rank)
+        data = CandidateMarkSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        mark_candidate(
+            candidate,
+            by=request.user,
+            status=data.validated_data.get("status", candidate.status),
+            note=data.validated_data.get("note", candidate.note),
+            request=request,
+        )
+        return Response(CandidateSerializer(candidate).data)
+
+
+class Ring2InputSerializer(serializers.Serializer):
+    ranks = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=500)
+
+
+class Ring2Response(serializers.Serializer):
+    candidates = CandidateSerializer(many=True)
+
+
+class Ring2View(APIView):
+    """POST ``{"ranks": [...]}``: the second ring (F2) of those F1s, stored with the search; 201 with the new
+    candidates (``ring`` 2, ``via_rank`` the F1 met). An F1 whose contacts were asked for before is skipped."""
+
+    permission_classes = [HasCapability("tracing.search")]
+
+    @extend_schema(request=Ring2InputSerializer, responses={201: Ring2Response})
+    def post(self, request, pk: int):
+        search = tracing_search_for(request.user, pk)
+        data = Ring2InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = ring2_request(search, by=request.user, ranks=data.validated_data["ranks"], request=request)
+        rows = search.candidates.filter(pk__in=[c.pk for c in created]).select_related("district", "via")
+        return Response({"candidates": CandidateSerializer(rows, many=True).data}, status=status.HTTP_201_CREATED)

@@ -7,6 +7,11 @@ class TracingConfig(AppConfig):
     verbose_name = _("Contact tracing")
 
     def ready(self) -> None:
+        from rollout.services.audit import register_object_label
+        from tracing.selectors import search_audit_labels, tracing_list_audit_labels
+
+        register_object_label("tracing.tracingsearch", search_audit_labels)
+        register_object_label("tracing.tracinglist", tracing_list_audit_labels)
         from django.utils.translation import pgettext_lazy
 
         from rollout import demo

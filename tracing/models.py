@@ -64,7 +64,10 @@ class CandidateStatus(models.TextChoices):
 
 
 class Candidate(models.Model):
-    """One person (several records merged) who may be an F1 of the search's F0."""
+    """One person (several records merged) who may be an F1 of the search's F0, or an F2 through one F1.
+
+    Ranks are unique per search: ring 1 first, each request for a second ring numbered after the last.
+    """
 
     search = models.ForeignKey(TracingSearch, on_delete=models.CASCADE, related_name="candidates")
     rank = models.PositiveIntegerField()  # 1 = first: same vehicle, then by exposure minutes
@@ -86,12 +89,28 @@ class Candidate(models.Model):
     reasons = models.JSONField(default=list)
     status = models.CharField(_("status"), max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.NEW)
     note = models.TextField(_("note"), blank=True)
+    followed_up_at = models.DateTimeField(null=True, blank=True)
+    followed_up_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # 1: met the F0 (F1); 2: met an F1 after that F1 met the F0 (F2), found on request through ``via``.
+    ring = models.PositiveSmallIntegerField(_("ring"), default=1)
+    via = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="ring2", verbose_name=_("through")
+    )
+    ring2_asked_at = models.DateTimeField(null=True, blank=True)  # an F1 whose contacts (F2) were asked for
 
     class Meta:
         ordering = ["search", "rank"]
         verbose_name = _("F1 candidate")
         verbose_name_plural = _("F1 candidates")
-        constraints = [models.UniqueConstraint(fields=["search", "rank"], name="candidate_one_per_rank")]
+        constraints = [
+            models.UniqueConstraint(fields=["search", "rank"], name="candidate_one_per_rank"),
+            models.CheckConstraint(
+                condition=models.Q(ring=1, via__isnull=True) | models.Q(ring=2, via__isnull=False),
+                name="candidate_ring2_has_via",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.search_id}#{self.rank}"

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime
 from itertools import chain
 from pathlib import Path
 from typing import IO, Any
@@ -24,20 +25,29 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from checkpoints.models import Arrival, TestKind, TestResult, Vehicle
 from checkpoints.units import unit_index
 from rollout.models import Checkpoint
 from rollout.timeutils import local_tz
-from rollout.workbooks import TITLE_FONT, cell, fast_text, header_cells, set_widths
+from rollout.workbooks import (
+    BOLD,
+    ITALIC,
+    TITLE_FONT,
+    cell,
+    fast_text,
+    font,
+    header_cells,
+    label_width,
+    print_setup,
+    set_widths,
+)
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 2000
-BOLD = Font(bold=True)
-WARNING_FONT = Font(bold=True, color="B42318")
-ITALIC = Font(italic=True)
+WARNING_FONT = font(bold=True, color="B42318")
 LEFT = Alignment(horizontal="left")
 
 # What each row reads from the database (ids for units: names come from the in-memory index).
@@ -71,10 +81,10 @@ COLUMNS = [
     ListColumn("destination_commune", gettext_lazy("Destination commune"), 20),
     ListColumn("destination_address", gettext_lazy("Address at destination"), 30),
     ListColumn("checkpoint", gettext_lazy("Checkpoint"), 30),
-    ListColumn("vehicle", gettext_lazy("Vehicle"), 12),
+    ListColumn("vehicle", gettext_lazy("Vehicle"), 16),
     ListColumn("plate", gettext_lazy("Number plate"), 12),
     ListColumn("vaccine_doses", gettext_lazy("Vaccine doses"), 9),
-    ListColumn("test", gettext_lazy("Test at the checkpoint"), 22),
+    ListColumn("test", gettext_lazy("Test at the checkpoint"), 30),
     ListColumn("temperature", gettext_lazy("Temperature (°C)"), 10),
     ListColumn("symptoms", gettext_lazy("Symptoms"), 20),
     ListColumn("notes", gettext_lazy("Notes"), 30),
@@ -168,9 +178,15 @@ def write_arrivals_workbook(
     with translation.override("vi"):
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(str(_("Arrivals")))
-        set_widths(ws, [c.width for c in columns])
+        labels = [str(label) for label, _value in facts] + [str(_("Rows"))]
+        widths = [c.width for c in columns]
+        # The title block's labels sit in the first column: wide enough that none is cut by its value.
+        widths[0] = label_width(labels, minimum=widths[0])
+        set_widths(ws, widths)
         header_row = 1 + len(facts) + 1 + 1 + 1 + 1  # title, facts, row count, warning, blank, header
         ws.freeze_panes = f"A{header_row + 1}"
+        days = [v for _label, v in facts if isinstance(v, date) and not isinstance(v, datetime)]
+        print_setup(ws, title=f"{heading} — {days[0]:%d/%m/%Y}" if days else heading, header_rows=header_row)
         rows = (
             arrivals.annotate(total=Window(Count("pk")))
             .order_by("arrived_at", "pk")
@@ -196,7 +212,7 @@ def write_arrivals_workbook(
             ]
         )
         ws.append([])
-        ws.append(header_cells(ws, [capfirst(str(c.header)) for c in columns]))
+        ws.append(header_cells(ws, [capfirst(str(c.header)) for c in columns], row=header_row))
         written = 0
         if first is None:
             ws.append([None, cell(ws, empty_message, font=ITALIC)])

@@ -37,6 +37,8 @@ class Action:
     VIEW_PERSONAL_DATA = "view_personal_data"
     TRACING_SEARCH = "tracing_search"
     TRACING_LISTS_SEND = "tracing_lists_send"
+    TRACING_FOLLOWUP = "tracing_followup"
+    TRACING_RING2 = "tracing_ring2"
     APPROVAL = "approval"
     RETURN = "return"
     ARRIVAL_IMPORT = "arrival_import"
@@ -55,6 +57,8 @@ ACTION_LABELS: dict[str, Any] = {
     Action.DOWNLOAD: _("Download"),
     Action.TRACING_SEARCH: _("Contact-tracing search"),
     Action.TRACING_LISTS_SEND: _("Tracing lists sent to the districts"),
+    Action.TRACING_FOLLOWUP: _("Tracing follow-up marked"),
+    Action.TRACING_RING2: _("Second ring (F2) requested"),
     Action.ARRIVAL_IMPORT: _("Arrivals import"),
     Action.APPROVAL: _("Weekly report approval"),
     Action.RETURN: _("Weekly report returned"),
@@ -77,6 +81,8 @@ ACTION_SENTENCES: dict[str, Any] = {
     Action.DOWNLOAD: _("%(actor)s downloaded %(what)s"),
     Action.TRACING_SEARCH: _("%(actor)s searched for contacts %(what)s"),
     Action.TRACING_LISTS_SEND: _("%(actor)s sent the tracing lists of %(what)s to the districts"),
+    Action.TRACING_FOLLOWUP: _("%(actor)s marked the follow-up of a candidate of %(what)s"),
+    Action.TRACING_RING2: _("%(actor)s asked for the second ring (F2) of %(what)s"),
     Action.ARRIVAL_IMPORT: _("%(actor)s imported arrivals %(what)s"),
     Action.APPROVAL: _("%(actor)s approved %(what)s"),
     Action.RETURN: _("%(actor)s returned %(what)s for correction"),
@@ -98,6 +104,8 @@ SUBJECTS: dict[str, Any] = {
     "checkpoint_arrivals": _("the arrival list of a checkpoint"),
     "declaration": _("a declaration"),
     "audit_log": _("the audit log"),
+    "tracing_result": _("the result of a tracing search"),
+    "tracing_chain": _("the chain picture of a tracing search"),
 }
 
 

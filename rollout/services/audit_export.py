@@ -13,7 +13,7 @@ from rollout.errors import ApplicationError
 from rollout.models import User
 from rollout.selectors.audit import AuditFilters, audit_events, audit_lines_streamed, object_type_label
 from rollout.services.audit import Action, action_label, audit_record
-from rollout.workbooks import TITLE_FONT, cell, fast_text, header_cells, set_widths, workbook_bytes
+from rollout.workbooks import TITLE_FONT, cell, fast_text, header_cells, print_setup, set_widths, workbook_bytes
 
 # More than this in one workbook is refused with a message: narrow the filters (days, person, action).
 MAX_EXPORT_ROWS = 100_000
@@ -49,13 +49,14 @@ def audit_log_workbook(filters: AuditFilters) -> tuple[bytes, int]:
     text = fast_text(ws)
     set_widths(ws, [17, 18, 24, 22, 70, 18, 12, 15, 40])
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    print_setup(ws, title=_("Audit log"), header_rows=HEADER_ROW)
     ws.append([cell(ws, _("Audit log"), font=TITLE_FONT)])
     ws.append([cell(ws, _filters_text(filters))])
     ws.append([cell(ws, _("Generated at")), cell(ws, timezone.now())])
     ws.append([])
     headers = [_("Time"), _("Username"), _("Name"), _("Action"), _("What happened"), _("Object"),
                _("Object number"), _("IP address"), _("Detail")]  # fmt: skip
-    ws.append(header_cells(ws, headers))
+    ws.append(header_cells(ws, headers, row=HEADER_ROW))
     rows = 0
     for line in audit_lines_streamed(events):
         event = line.event

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from itertools import takewhile
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,8 @@ def _summary(path: Path):
     wb = load_workbook(path)
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(min_row=SUMMARY_HEADER_ROW, values_only=True))
-    header, body = rows[0], rows[1:]
+    # The table ends at the first empty row (the signatures come below it).
+    header, body = rows[0], list(takewhile(any, rows[1:]))
     return wb, header, body[:-1], body[-1]
 
 

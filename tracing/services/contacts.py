@@ -1,6 +1,7 @@
 """F1 candidates of an F0's records: who shared a venue or a vehicle with them, one row per person.
 
-See ``tracing.services.search`` for the rules; each kind of contact is found with one query.
+See ``tracing.services.search`` for the rules; each kind of contact is found with one query (venues: one
+per ``VISITS_PER_QUERY`` visits), whatever the number of people asked about.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Contact:
     until: datetime | None
     seconds: float
     district_id: int | None  # of the place (venue) or the destination (arrival)
+    via: Any = None  # in a second ring: the key of the F1 met (see ``venue_contacts_of``)
 
 
 def _f0_keys(f0: list[Record]) -> set[tuple]:
@@ -49,33 +51,32 @@ def _f0_keys(f0: list[Record]) -> set[tuple]:
 
 
 def venue_contacts(f0: list[Record], buffer: timedelta) -> list[Contact]:
-    """Check-ins at the F0's venues whose presence (widened by ``buffer``) overlaps the F0's: one query."""
-    visits = _merged_visits([r for r in f0 if r.kind == "checkin"])
+    """Check-ins at the F0's venues whose presence (widened by ``buffer``) overlaps the F0's: one query per
+    ``VISITS_PER_QUERY`` visits (one for any F0 but the busiest)."""
+    return venue_contacts_of({None: f0}, buffer)
+
+
+def venue_contacts_of(sources: dict[Any, list[Record]], buffer: timedelta) -> list[Contact]:
+    """``venue_contacts`` for several people at once (their visits batched together, never a query per
+    person): each contact's ``via`` is the key of the person in ``sources`` it met. A second ring asks this
+    for many F1s."""
+    visits = [
+        (key, *visit)
+        for key, records in sources.items()
+        for visit in _merged_visits([r for r in records if r.kind == "checkin"])
+    ]
     if not visits:
         return []
-    overlap = Q(pk__in=[])
-    for venue_id, came, left in visits:
-        # A visit never runs past the midnight after its check-in, so one overlapping ours began on or
-        # after the local day of (our start - buffer): a lower bound that lets the index do the work.
-        day_start, _end = day_bounds(local_date(came - buffer))
-        overlap |= Q(
-            venue_id=venue_id, checked_in_at__gte=day_start, checked_in_at__lt=left + buffer, left_at__gt=came - buffer
-        )
-    rows = (
-        CheckIn.objects.with_effective_checkout()
-        .filter(overlap)
-        .exclude(pk__in=[r.pk for r in f0 if r.kind == "checkin"])
-        .order_by()  # the model's default ordering would sort every row for nothing
-        .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
-    )
+    own = [r.pk for records in sources.values() for r in records if r.kind == "checkin"]
+    rows = _checkins_overlapping(visits, buffer, own)
     by_venue = defaultdict(list)
-    for venue_id, came, left in visits:
-        by_venue[venue_id].append((came, left))
+    for key, venue_id, came, left in visits:
+        by_venue[venue_id].append((key, came, left))
     contacts = []
     for row in rows:
         record = record_from("checkin", row, row["checked_in_at"])
         c_in, c_left = row["checked_in_at"], row["left_at"]
-        for came, left in by_venue[row["venue_id"]]:
+        for key, came, left in by_venue[row["venue_id"]]:
             if not (c_in < left + buffer and c_left > came - buffer):
                 continue
             seconds = max((min(left, c_left) - max(came, c_in)).total_seconds(), 0.0)
@@ -89,9 +90,44 @@ def venue_contacts(f0: list[Record], buffer: timedelta) -> list[Contact]:
                     until=c_left,
                     seconds=seconds,
                     district_id=row["venue__district_id"],
+                    via=key,
                 )
             )
     return contacts
+
+
+# PostgreSQL tests every OR branch on every row the index scans find: with hundreds of visits (a second
+# ring of many F1s) one query would spend seconds there, so the visits go in groups of this many.
+VISITS_PER_QUERY = 40
+
+
+def _checkins_overlapping(visits: list[tuple], buffer: timedelta, own: list[int]) -> list[dict[str, Any]]:
+    """Check-ins (with ``left_at``) that may overlap one of ``visits`` (widened by ``buffer``), newest first.
+
+    Each visit is one OR branch of plain column comparisons on the (venue, checked_in_at) index. A visit
+    never runs past the midnight after its check-in, so one overlapping ours began on or after the local
+    day of (our start - buffer); and from that day on, "left after T" is "checked out after T" or, with no
+    check-out, "checked in after T - the default stay" (the midnight cut comes later than T). The caller
+    checks the exact overlap with ``left_at``."""
+    stay = timedelta(minutes=settings.CHECKIN_DEFAULT_STAY_MINUTES)
+    rows: dict[int, dict[str, Any]] = {}
+    for first in range(0, len(visits), VISITS_PER_QUERY):
+        overlap = Q(pk__in=[])
+        for _key, venue_id, came, left in visits[first : first + VISITS_PER_QUERY]:
+            since = came - buffer
+            day_start, _end = day_bounds(local_date(since))
+            overlap |= Q(venue_id=venue_id, checked_in_at__gte=day_start, checked_in_at__lt=left + buffer) & (
+                Q(checked_out_at__gt=since) | Q(checked_out_at__isnull=True, checked_in_at__gt=since - stay)
+            )
+        found = (
+            CheckIn.objects.with_effective_checkout()
+            .filter(overlap)
+            .exclude(pk__in=own)
+            .order_by()
+            .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
+        )
+        rows |= {row["pk"]: row for row in found}
+    return sorted(rows.values(), key=lambda row: (row["checked_in_at"], row["pk"]), reverse=True)
 
 
 def _merged_visits(checkins: list[Record]) -> list[tuple[int, datetime, datetime]]:
@@ -108,37 +144,60 @@ def _merged_visits(checkins: list[Record]) -> list[tuple[int, datetime, datetime
 
 def vehicle_contacts(f0: list[Record]) -> list[Contact]:
     """Arrivals with the plate of one of the F0's arrivals, at the same checkpoint, close in time: one query."""
+    return vehicle_contacts_of({None: f0})
+
+
+def vehicle_contacts_of(sources: dict[Any, list[Record]]) -> list[Contact]:
+    """``vehicle_contacts`` for several people at once (one query); ``via`` as in ``venue_contacts_of``."""
     within = timedelta(minutes=settings.TRACING_SAME_VEHICLE_MINUTES)
-    trips = [r for r in f0 if r.kind == "arrival" and r.data["plate"].strip()]
+    trips = [
+        (key, r) for key, records in sources.items() for r in records if r.kind == "arrival" and r.data["plate"].strip()
+    ]
     if not trips:
         return []
     same = Q(pk__in=[])
-    for r in trips:
+    for _key, r in trips:
         same |= Q(
             checkpoint_id=r.data["checkpoint_id"],
             plate__iexact=r.data["plate"].strip(),
             arrived_at__gte=r.at - within,
             arrived_at__lte=r.at + within,
         )
+    own = [r.pk for records in sources.values() for r in records if r.kind == "arrival"]
     rows = (
         Arrival.objects.filter(same)
-        .exclude(pk__in=[r.pk for r in f0 if r.kind == "arrival"])
+        .exclude(pk__in=own)
         .order_by()
         .values(*TRAVEL_FIELDS, "arrived_at", "checkpoint_id", "checkpoint__name")
     )
-    return [
-        Contact(
-            record=record_from("arrival", row, row["arrived_at"]),
-            kind="vehicle",
-            place=row["checkpoint__name"],
-            place_id=row["checkpoint_id"],
-            at=row["arrived_at"],
-            until=None,
-            seconds=0.0,
-            district_id=row["destination_district_id"],
-        )
-        for row in rows
-    ]
+    contacts = []
+    for row in rows:
+        record = record_from("arrival", row, row["arrived_at"])
+        plate = row["plate"].strip().casefold()
+        met: set = set()
+        for key, r in trips:
+            if (
+                key in met
+                or r.data["checkpoint_id"] != row["checkpoint_id"]
+                or r.data["plate"].strip().casefold() != plate
+                or abs(r.at - row["arrived_at"]) > within
+            ):
+                continue
+            contacts.append(
+                Contact(
+                    record=record,
+                    kind="vehicle",
+                    place=row["checkpoint__name"],
+                    place_id=row["checkpoint_id"],
+                    at=row["arrived_at"],
+                    until=None,
+                    seconds=0.0,
+                    district_id=row["destination_district_id"],
+                    via=key,
+                )
+            )
+            met.add(key)  # one contact per arrival and person met, however many of their trips match
+    return contacts
 
 
 def candidates_ranked(contacts: list[Contact], f0: list[Record]) -> list[Candidate]:
@@ -204,6 +263,7 @@ def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int]
                 "to": iso(c.until) if c.until else None,
                 "minutes": int(c.seconds // 60),
             }
+            | ({"via": c.via} if c.via is not None else {})
             for c in met
         ],
     }

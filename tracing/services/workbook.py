@@ -17,17 +17,28 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
 from rollout.models import District, User
 from rollout.services.audit import Action, audit_record
 from rollout.timeutils import local_tz
-from rollout.workbooks import TITLE_FONT, WRAP, cell, header_cells, set_widths, workbook_bytes
+from rollout.workbooks import (
+    BOLD,
+    ITALIC,
+    TITLE_FONT,
+    WRAP,
+    cell,
+    fit_row_height,
+    font,
+    header_cells,
+    label_width,
+    print_setup,
+    set_widths,
+    workbook_bytes,
+)
 from tracing.models import Candidate, CandidateStatus, TracingSearch
 
-BOLD = Font(bold=True)
-ITALIC = Font(italic=True)
-WARNING_FONT = Font(bold=True, color="B42318")
+WARNING_FONT = font(bold=True, color="B42318")
 LEFT = Alignment(horizontal="left")
 
 COLUMNS = [
@@ -94,7 +105,6 @@ def candidates_workbook(
     with translation.override("vi"):
         wb = Workbook(write_only=True)
         ws = wb.create_sheet(str(_("F1 candidates")))
-        set_widths(ws, [width for _header, width in COLUMNS])
         if district is None:
             heading = _("F1 candidates of tracing search #%(id)s") % {"id": search.pk}
         else:
@@ -111,7 +121,13 @@ def candidates_workbook(
             (_("Generated at"), generated_at),
             (_("Rows"), len(candidates)),
         ]
-        ws.freeze_panes = f"A{1 + len(facts) + 3 + 1}"  # title, facts, warning, blank, header
+        # The title block's labels sit in the first column: wide enough that none is cut by its value.
+        widths = [width for _header, width in COLUMNS]
+        widths[0] = label_width([str(label) for label, _value in facts], minimum=widths[0])
+        set_widths(ws, widths)
+        header_row = 1 + len(facts) + 3  # title, facts, warning, blank, header
+        ws.freeze_panes = f"A{header_row + 1}"
+        print_setup(ws, title=str(heading), header_rows=header_row)
         ws.append([cell(ws, heading, font=TITLE_FONT)])
         for label, value in facts:
             ws.append([cell(ws, str(label), font=BOLD), cell(ws, value, alignment=LEFT)])
@@ -128,11 +144,14 @@ def candidates_workbook(
             ]
         )
         ws.append([])
-        ws.append(header_cells(ws, [capfirst(str(header)) for header, _width in COLUMNS]))
+        ws.append(header_cells(ws, [capfirst(str(header)) for header, _width in COLUMNS], row=header_row))
         if not candidates:
             ws.append([None, cell(ws, _("No F1 candidates."), font=ITALIC)])
         yes, no = _("Yes"), _("No")
         for n, c in enumerate(candidates, start=1):
+            place, reasons, note = c.place, reasons_in_words(c), c.note or None
+            # Tall enough for the wrapped texts: a row's height is not worked out when the file is opened.
+            fit_row_height(ws, header_row + n, [None] * 6 + [place, None, None, reasons, None, note])
             ws.append(
                 [
                     n,
@@ -141,12 +160,12 @@ def candidates_workbook(
                     cell(ws, c.id_number or None),
                     cell(ws, c.district.name if c.district_id else None),
                     cell(ws, c.first_contact_at),
-                    cell(ws, c.place, alignment=WRAP),
+                    cell(ws, place, alignment=WRAP),
                     c.exposure_minutes,
                     yes if c.same_vehicle else no,
-                    cell(ws, reasons_in_words(c), alignment=WRAP),
+                    cell(ws, reasons, alignment=WRAP),
                     cell(ws, str(statuses.get(c.status, c.status))),
-                    cell(ws, c.note or None, alignment=WRAP),
+                    cell(ws, note, alignment=WRAP),
                 ]
             )
         content = workbook_bytes(wb)

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -21,11 +21,7 @@ from tracing.services.lists import send_district_lists, tracing_list_filename
 
 
 def _back_to(search_pk: int) -> str:
-    """The search's result page when there is one, else the tracing lists."""
-    try:
-        return reverse("tracing:search_detail", kwargs={"pk": search_pk})
-    except NoReverseMatch:
-        return reverse("tracing:lists")
+    return reverse("tracing:search-detail", kwargs={"pk": search_pk})
 
 
 @capability_required("tracing.search")

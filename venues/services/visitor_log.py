@@ -8,11 +8,13 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Alignment
 
-from rollout.workbooks import TITLE_FONT, cell, header_cells, set_widths, workbook_bytes
+from rollout.workbooks import TITLE_FONT, cell, header_cells, label_width, print_setup, set_widths, workbook_bytes
 from venues.models import CheckIn
 
 HEADER_ROW = 7  # rows 1-5 title block, 6 empty, 7 headers
+LEFT = Alignment(horizontal="left")
 
 
 def _yes(value: bool) -> str:
@@ -60,15 +62,23 @@ def visitor_log_workbook(
         _("Flagged"),
         _("How"),
     ]
-    set_widths(ws, [17, 17, 17, 34, 26, 14, 15, 8, 8, 10, 10, 10, 24])
+    # The title block's labels sit in the first column: wide enough that none is cut by its value.
+    set_widths(
+        ws, [label_width([_("From"), _("Generated at")], minimum=17), 17, 17, 34, 26, 14, 15, 8, 8, 10, 10, 10, 32]
+    )
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    log = _("Visitor log")
+    period = f"{first:%d/%m/%Y}" if first == last else f"{first:%d/%m/%Y}–{last:%d/%m/%Y}"
+    title = f"{log} — {scope_label}, {period}"
+    print_setup(ws, title=title, header_rows=HEADER_ROW)
     ws.append([cell(ws, _("Visitor log"), font=TITLE_FONT)])
     ws.append([cell(ws, scope_label)])
-    ws.append([cell(ws, _("From")), cell(ws, first), cell(ws, _("to")), cell(ws, last)])
-    ws.append([cell(ws, _("Generated at")), cell(ws, timezone.now())])
+    # Dates beside their labels, not pushed to the far side of wide columns.
+    ws.append([cell(ws, _("From")), cell(ws, first, alignment=LEFT), cell(ws, _("to")), cell(ws, last, alignment=LEFT)])
+    ws.append([cell(ws, _("Generated at")), cell(ws, timezone.now(), alignment=LEFT)])
     ws.append([cell(ws, _("Contains personal data: keep it safe and delete it when no longer needed."))])
     ws.append([])
-    ws.append(header_cells(ws, headers))
+    ws.append(header_cells(ws, headers, row=HEADER_ROW))
     count = 0
     for row in visitor_log_rows(checkins):
         ws.append([cell(ws, v) for v in row])

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rollout', '0001_initial'),
-        ('tracing', '0001_initial'),
+        ('tracing', '0002_candidate_ring_followup'),
     ]
 
     operations = [
