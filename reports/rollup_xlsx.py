@@ -190,7 +190,7 @@ def _summary(ws, data: RollupData, rollup: Rollup) -> None:
 
 
 def _scorecard(ws, data: RollupData) -> None:
-    scorecard_sheet(ws, scorecard_build(data.week_ending), signatures=False)
+    scorecard_sheet(ws, scorecard_build(data.week_ending, building_rollup=True), signatures=False)
 
 
 def _details(ws, data: RollupData) -> None:

@@ -367,15 +367,24 @@ def default_week() -> date:
 
 
 def scorecard_build(
-    week_ending: date | None = None, *, user: User | None = None, now: datetime | None = None
+    week_ending: date | None = None,
+    *,
+    user: User | None = None,
+    now: datetime | None = None,
+    building_rollup: bool = False,
 ) -> Scorecard:
-    """Every clause's indicator over the four weeks ending with ``week_ending`` (a Friday)."""
+    """Every clause's indicator over the four weeks ending with ``week_ending`` (a Friday).
+
+    ``building_rollup``: the scorecard is a sheet of the week's roll-up being built, which counts as built
+    (clause 2) rather than reading as missing in its own pages."""
     now = now or local_now()
     week_ending = week_ending or default_week()
     if not weeks.is_week_ending(week_ending):
         raise ValueError(f"{week_ending} is not a Friday")
     week_list = weeks.recent_weeks(TREND_WEEKS, last=week_ending)
     data = _read(week_list, now)
+    if building_rollup:
+        data.rollups.add(week_ending)
     thresholds = settings.SCORECARD_THRESHOLDS
     rows = [
         ClauseRow(

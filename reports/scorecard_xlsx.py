@@ -36,7 +36,7 @@ HEADER_ROW = 5
 
 
 def _percent(value: float | None):
-    """A share as Excel's percentage (0.785 shown 78,5%), or the words for nothing to count."""
+    """A share as Excel's percentage (0.785 shows as 78,5%); nothing to count leaves the cell blank."""
     return None if value is None else value / 100
 
 
@@ -86,7 +86,7 @@ def scorecard_sheet(ws: Worksheet, card: Scorecard, *, signatures: bool = True) 
         current = row.current
         of = (
             _("%(part)s of %(whole)s") % {"part": current.part, "whole": current.whole}
-            if current.whole is not None
+            if current.percent is not None
             else ""
         )
         last = 5 + len(row.weeks)

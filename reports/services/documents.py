@@ -68,7 +68,7 @@ def document_defaults(week_ending: date) -> dict[str, str]:
             "proposals": "",
             "recipients": "\n".join(
                 [
-                    _("- The Provincial People's Committee (to report);"),
+                    _("- The People's Committee of %(province)s (to report);") % {"province": province},
                     _("- The Department's director and deputy directors;"),
                     _("- The district-level People's Committees;"),
                     _("- Archived: Office."),

@@ -249,3 +249,11 @@ def test_other_roles_may_not_see_the_document(week, client_for, request, persona
     client = client_for(request.getfixturevalue(persona))
     assert client.get(reverse("reports:document-list")).status_code == 403
     assert client.get(reverse("reports:document-detail", args=[WEEK])).status_code == 403
+
+
+def test_a_first_revision_starts_from_the_province_s_own_words(week, client_for, province_admin, settings):
+    settings.HOME_PROVINCE_CODE = 1  # any province: the words come from the data
+    form = client_for(province_admin).get(reverse("reports:document-detail", args=[WEEK])).context["form"]
+    assert "Ủy ban nhân dân thành phố Hà Nội" in form.initial["intro"]
+    assert "Lào Cai" not in form.initial["intro"]
+    assert form.initial["signer_title"] == "GIÁM ĐỐC" and "- UBND thành phố Hà Nội (b/c);" in form.initial["recipients"]

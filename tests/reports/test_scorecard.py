@@ -252,6 +252,8 @@ def test_the_roll_up_has_the_scorecard_sheet(world):
     outcome = rollup_build(week_ending=WEEK, reason=RollupReason.MANUAL)
     ws = load_workbook(outcome.path)["Theo dõi thực hiện chỉ đạo"]
     assert [ws.cell(row=r, column=1).value for r in range(6, 6 + len(CLAUSES))] == CLAUSES
+    # The roll-up being built counts for clause 2 in its own sheet.
+    assert [c.value for c in ws[6 + CLAUSES.index("2")]][-3:] == ["1 trên 1", 1, "Đúng tiến độ"]
 
 
 def test_the_xlsx_prints_on_one_page_in_libreoffice(world, tmp_path):
@@ -270,3 +272,9 @@ def test_the_xlsx_prints_on_one_page_in_libreoffice(world, tmp_path):
     subprocess.run(
         ["pdftoppm", "-r", "80", "-png", "-singlefile", str(target), str(ARTIFACTS / "scorecard-xlsx")], check=True
     )
+
+
+def test_the_menu_offers_the_scorecard_to_province_roles_only(world, client_for, health_officer, district_officer):
+    link = f'href="{reverse("reports:scorecard")}"'
+    assert link in client_for(health_officer).get(reverse("dashboard")).content.decode()
+    assert link not in client_for(district_officer).get(reverse("dashboard")).content.decode()
