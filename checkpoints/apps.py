@@ -18,6 +18,7 @@ class CheckpointsConfig(AppConfig):
         qr.register_person_reader(declaration_person)
         _register_personal_data()
         _register_audit_labels()
+        _register_import()
 
         register_job("daily_lists_build", _("Daily arrival lists for the districts"), beat="daily-lists")
         register_job(
@@ -56,3 +57,19 @@ def _register_audit_labels() -> None:
 
     register_object_label("checkpoints.dailylist", daily_list_audit_labels)
     register_object_label("checkpoints.arrival", arrival_audit_labels)
+
+
+def _register_import() -> None:
+    from checkpoints.services import imports as arrival_imports
+    from rollout.services import imports
+
+    imports.register_importer(
+        imports.Importer(
+            kind="arrivals",
+            title=_("Import arrivals from a spreadsheet"),
+            upload_url="checkpoints:arrival-import",
+            preview_template="checkpoints/arrival_import_preview.html",
+            check=arrival_imports.arrivals_import_check,
+            store=arrival_imports.arrivals_import_store,
+        )
+    )

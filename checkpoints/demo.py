@@ -26,7 +26,8 @@ from checkpoints.services.daily_lists import daily_list_build, home_districts
 from checkpoints.units import unit_index
 from rollout import qr
 from rollout.demo import DemoContext
-from rollout.demo.names import DISTRICT_WEIGHTS, address, person_name
+from rollout.demo import places as demo_places
+from rollout.demo.names import address, person_name
 from rollout.models import Checkpoint, Commune, District
 from rollout.models.org import CheckpointKind
 from rollout.services.jobs import job_run
@@ -65,6 +66,7 @@ class _Places:
         for code, district in Commune.objects.filter(district_id__in=wanted).values_list("code", "district_id"):
             self.communes.setdefault(district, []).append(code)
         self.home = {d.short_codename: d for d in home_districts()}
+        self.weights = demo_places.demo_province().weights
         self.home_communes = {d.pk: list(d.communes.all()) for d in self.home.values()}
 
 
@@ -89,8 +91,8 @@ def _id_number(rng: random.Random, province: int, born: int) -> str:
 def _day_rows(rng: random.Random, day: date, places: _Places, checkpoints: list[Checkpoint], count: int, until=None):
     """(arrival values, declaration values or None) for one day, in time order."""
     cp_cum = list(accumulate(CHECKPOINT_WEIGHT.get(c.kind, 2) for c in checkpoints))
-    names = list(DISTRICT_WEIGHTS)
-    d_cum = list(accumulate(DISTRICT_WEIGHTS[n] for n in names))
+    names = list(places.weights)
+    d_cum = list(accumulate(places.weights[n] for n in names))
     origins, o_cum = list(ORIGINS), list(accumulate(ORIGINS.values()))
     vehicle_cum = {kind: (vehicles, list(accumulate(weights))) for kind, (vehicles, weights) in VEHICLES.items()}
     test_cum, dose_cum = list(accumulate([60, 5, 35])), list(accumulate([10, 30, 60]))

@@ -269,7 +269,9 @@ class ArrivalForm(UnitChoicesMixin, TravelFields):
 
 class ImportForm(forms.Form):
     checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=None, empty_label=None)
-    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )
 
     def __init__(self, *args, checkpoints, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -278,5 +280,7 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large."))
+            raise forms.ValidationError(
+                _("The file is too large (limit %(mb)s MB).") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
         return upload

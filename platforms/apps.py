@@ -14,3 +14,16 @@ class PlatformsConfig(AppConfig):
         from rollout.services.jobs import register_job
 
         register_job("vaccination_reminders", _("Vaccination-update reminders"), beat="vaccination-reminders")
+        from platforms.services import adoption
+        from rollout.services import imports
+
+        imports.register_importer(
+            imports.Importer(
+                kind="adoption",
+                title=_("Upload adoption figures"),
+                upload_url="platforms:adoption-import",
+                preview_template="platforms/adoption_import_preview.html",
+                check=adoption.adoption_import_check,
+                store=adoption.adoption_import_store,
+            )
+        )

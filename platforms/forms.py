@@ -69,6 +69,8 @@ class VaccinationLogForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Answer “Yes” only when the day's data is on the national platform."),
     )
+    # The saved figure the user agreed to replace (set by the page after it asked).
+    confirm_overwrite = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

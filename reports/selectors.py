@@ -288,7 +288,7 @@ def report_completeness_kpi(user: User, scope, today: date):
     sent_then = sum(r.sent and r.report.first_submitted_at <= a_week_ago for r in rows[last])
     return Kpi(
         "reports_sent",
-        _("This week's district reports sent"),
+        _("This week's district reports sent") if len(rows[week]) > 1 else _("This week's report sent"),
         sent,
         total=len(rows[week]),
         previous=percent(sent_then, len(rows[last])),

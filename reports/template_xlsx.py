@@ -31,6 +31,7 @@ from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.models import District, FocalOfficer
 from rollout.text import fold
+from rollout.uploads import check_upload
 from rollout.workbooks import (
     BOLD,
     HEADER_FILL,
@@ -57,6 +58,7 @@ OFFICER_ROW = 21
 CONFIRM_ROW = 22
 KEY_COLUMN = "G"
 LAST_ROW = CONFIRM_ROW
+MAX_ROWS = 200  # rows with a value in the report sheet an upload may have (the template fills ~20)
 INPUT_FILL = PatternFill("solid", fgColor="FFF8DC")
 YES, NO = "Có", "Không"
 
@@ -238,7 +240,11 @@ def _yes_no(value: Any) -> bool | None:
 
 def template_read(upload: IO[bytes], *, district: District, week_ending: date) -> dict[str, Any]:
     """The report values in an uploaded template, or an ``ApplicationError`` saying what is wrong."""
-    wb = open_uploaded_workbook(upload)
+    # Bounded like every import before anything reads it (sheets, rows, columns), though only the first
+    # rows of the report sheet are read: the template has far fewer.
+    check_upload(upload, rows=MAX_ROWS, csv_too=False)
+    # Formulas as formulas: a value is expected in every input cell, and a formula there is refused by cell.
+    wb = open_uploaded_workbook(upload, data_only=False)
     try:
         if META_SHEET not in wb.sheetnames or not wb.worksheets:
             raise ApplicationError(_("This is not the weekly report template. Download the template from the "
@@ -257,16 +263,34 @@ def template_read(upload: IO[bytes], *, district: District, week_ending: date) -
     return _parse_values(cells, sheet)
 
 
+class NotAValue:
+    """What a cell holds instead of a value: a formula, or an error such as #DIV/0!."""
+
+    def __init__(self, kind: str, text: str) -> None:
+        self.kind, self.text = kind, text
+
+    def message(self) -> str:
+        if self.kind == "f":
+            return _("a formula is not accepted: type the value")
+        return _("the cell shows an error (%(error)s), not a value: type the value") % {"error": self.text}
+
+
 def _cells(ws, max_row: int, max_col: int) -> dict[str, Any]:
-    """Values by coordinate. Cells are parsed lazily: a hostile or broken sheet fails here."""
+    """Values by coordinate; a formula or an error comes as ``NotAValue``. Cells are parsed lazily: a
+    hostile or broken sheet fails here."""
     from openpyxl.utils import get_column_letter
 
     values: dict[str, Any] = {}
     try:
-        for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True), 1):
-            for c, value in enumerate(row, 1):
-                if value is not None:
-                    values[f"{get_column_letter(c)}{r}"] = value
+        for r, row in enumerate(ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col), 1):
+            for c, cell in enumerate(row, 1):
+                value = cell.value
+                if value is None:
+                    continue
+                kind = getattr(cell, "data_type", "n")
+                if kind in ("f", "e"):
+                    value = NotAValue(kind, str(getattr(value, "text", value)))
+                values[f"{get_column_letter(c)}{r}"] = value
     except Exception as exc:  # openpyxl/defusedxml raise many types for a broken or hostile file
         raise unreadable() from exc
     return values
@@ -339,6 +363,10 @@ def _parse_values(cells: dict[str, Any], sheet: str) -> dict[str, Any]:
         coordinate = f"B{row}"
         coordinates[key] = coordinate
         raw = cells.get(coordinate)
+        if isinstance(raw, NotAValue):
+            failed.add(key)
+            errors.append(f"{_where(sheet, coordinate)} ({_label(key)}): {raw.message()}")
+            continue
         try:
             if key in fields.NUMBER_KEYS:
                 values[key] = parse_number(raw)

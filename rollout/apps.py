@@ -12,10 +12,34 @@ class RolloutConfig(AppConfig):
 
         demo.register_step(10, seed_master_data)
         demo.register_step(20, seed_users)
-        from rollout import signals  # noqa: F401  (connects the receivers)
+        from rollout import checks, signals  # noqa: F401  (connects the receivers, registers the checks)
         from rollout.selectors.audit import user_labels
         from rollout.services.audit import register_object_label
         from rollout.services.jobs import register_job
 
         register_job("purge_personal_data", _("Deleting personal data past the retention"), beat="purge-personal-data")
         register_object_label("rollout.user", user_labels)
+        _register_imports()
+
+
+def _register_imports() -> None:
+    from django.utils.translation import pgettext_lazy
+
+    from rollout.services import accounts, imports, retention
+
+    imports.register_importer(
+        imports.Importer(
+            kind="accounts",
+            title=_("Create accounts from a spreadsheet"),
+            upload_url="accounts:user-import",
+            preview_template="accounts/import_preview.html",
+            check=accounts.users_import_check,
+            store=accounts.users_import_store,
+        )
+    )
+    # Uploaded import files hold names, phones and ID numbers: deleted with the rest (and sooner).
+    retention.register(
+        retention.PersonalData(
+            "import jobs", pgettext_lazy("purged", "import files"), 50, purge=imports.import_jobs_purge
+        )
+    )

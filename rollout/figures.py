@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.formats import get_format
+from django.utils.translation import ngettext
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,17 @@ def formatter() -> Formatter:
 
 def num(value: int | float | None) -> str:
     return formatter().num(value)
+
+
+def duration(minutes: int) -> str:
+    """A length of time as people say it: 45 -> "45 phút", 60 -> "1 giờ", 90 -> "1 giờ 30 phút"."""
+    hours, rest = divmod(int(minutes), 60)
+    parts = []
+    if hours:
+        parts.append(ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": num(hours)})
+    if rest or not hours:
+        parts.append(ngettext("%(n)s minute", "%(n)s minutes", rest) % {"n": rest})
+    return " ".join(parts)
 
 
 def pct(value: float | None, digits: int = 1) -> str:

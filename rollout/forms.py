@@ -54,7 +54,12 @@ def home_districts():
 class ScopeFieldsMixin(forms.Form):
     """Role plus the one scope field that role needs; the page shows only the relevant one."""
 
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No role is chosen for the officer: the first one listed is the most powerful.
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("— choose a role —")), *Role.choices],
+        error_messages={"required": _("Choose the role of the account.")},
+    )
     district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none(), required=False)
     checkpoint = forms.ModelChoiceField(label=_("Checkpoint"), queryset=Checkpoint.objects.none(), required=False)
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none(), required=False)
@@ -104,13 +109,25 @@ class RoleForm(ScopeFieldsMixin):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("File (.xlsx)"))
+    """An Excel workbook (the weekly report template)."""
+
+    file = forms.FileField(label=_("File (.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > settings.MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("The file is too large."))
+            raise forms.ValidationError(
+                _("The file is too large (limit %(mb)s MB).") % {"mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
         return upload
+
+
+class TableUploadForm(UploadForm):
+    """A table to import: an Excel workbook or a CSV file (UTF-8), as every import reads both."""
+
+    file = forms.FileField(
+        label=_("File (.xlsx or .csv)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"})
+    )
 
 
 class CommuneFieldMixin:

@@ -23,6 +23,23 @@ def new_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+# Short codes people type when their phone cannot scan: no 0/O, 1/I/L to misread; 31**6 ≈ 887 million.
+SHORT_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+SHORT_CODE_LENGTH = 6
+
+
+def new_short_code() -> str:
+    return "".join(secrets.choice(SHORT_CODE_ALPHABET) for _ in range(SHORT_CODE_LENGTH))
+
+
+def short_code_from_text(text: str) -> str | None:
+    """ "k7m-2qx" -> "K7M2QX"; None when the text cannot be a short code (a signed token, say)."""
+    code = "".join(ch for ch in text.upper() if ch not in " -.")
+    if len(code) != SHORT_CODE_LENGTH or any(ch not in SHORT_CODE_ALPHABET for ch in code):
+        return None
+    return code
+
+
 def sign(key: str, *, salt: str) -> str:
     return signing.Signer(salt=salt).sign(key)
 

@@ -100,6 +100,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 # Absolute base used in links that leave the site (QR codes, e-mails): e.g. https://covid.laocai.gov.vn
 SITE_URL = os.environ.get("SITE_URL", "http://localhost:8000").rstrip("/")
+# In production a SITE_URL on this machine is an error (system check rollout.E001) and posters refuse to print.
+REQUIRE_PUBLIC_SITE_URL = env_bool("REQUIRE_PUBLIC_SITE_URL", not DEBUG)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -156,6 +158,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rollout.navigation.navigation",
+                "rollout.context_processors.home_province_context",
             ],
         },
     },
@@ -306,6 +309,21 @@ STORAGES = {
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
+# Imports (accounts, adoption figures, arrivals): every upload is bounded before it is read. Rows of data
+# per file (the header row not counted), checked while the sheet is streamed, so a 200,000-row file is
+# refused after reading the first rows over the limit, never held whole.
+IMPORT_MAX_ROWS = {
+    "accounts": env_positive_int("IMPORT_MAX_ROWS_ACCOUNTS", 2_000),
+    "adoption": env_positive_int("IMPORT_MAX_ROWS_ADOPTION", 5_000),
+    "arrivals": env_positive_int("IMPORT_MAX_ROWS_ARRIVALS", 20_000),
+}
+IMPORT_MAX_COLUMNS = env_positive_int("IMPORT_MAX_COLUMNS", 64)
+IMPORT_MAX_SHEETS = env_positive_int("IMPORT_MAX_SHEETS", 30)
+# Files with more rows than this are read (and, once confirmed, stored) by a worker, with a progress page.
+IMPORT_BACKGROUND_ROWS = env_positive_int("IMPORT_BACKGROUND_ROWS", 2_000)
+# An uploaded file and its checked rows wait this long for the confirmation at most (it holds personal data).
+IMPORT_JOB_KEEP_HOURS = env_positive_int("IMPORT_JOB_KEEP_HOURS", 48)
 
 # --- E-mail -----------------------------------------------------------------------------------
 

@@ -8,15 +8,12 @@ a preview and store rows only when the user confirms.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -25,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from rollout.errors import ApplicationError
 from rollout.text import fold
+from rollout.uploads import check_upload, csv_records
 from rollout.workbooks import (
     HEADER_FILL,
     HEADER_FONT,
@@ -196,22 +194,24 @@ def choice(options: dict[str, Any]) -> Parser:
 # --- Reading ----------------------------------------------------------------------------------
 
 
-def read_table(upload: IO[bytes], columns: list[Column], *, sheet: str | None = None, fast: bool = False) -> Table:
+def read_table(
+    upload: IO[bytes], columns: list[Column], *, max_rows: int, sheet: str | None = None, fast: bool = False
+) -> Table:
     """Parse an uploaded XLSX or CSV (UTF-8) whose first row holds the column headers.
 
+    The upload is bounded before it is read (``rollout.uploads.check_upload``): more than ``max_rows``
+    rows of data, too many columns or sheets, or too large a file is refused with the limit in words.
     ``fast=True`` reads the sheet with ``rollout.workbooks.read_sheet_rows`` (calamine) instead of openpyxl:
     several times faster on large files (bulk arrival imports), same values for data cells.
     """
-    name = getattr(upload, "name", "") or ""
+    check_upload(upload, rows=max_rows, sheet=sheet)
     upload.seek(0)
-    head = upload.read(4)
-    upload.seek(0)
-    if head.startswith(b"PK"):
+    if upload.read(4).startswith(b"PK"):
+        upload.seek(0)
         rows = read_sheet_rows(upload, sheet=sheet) if fast else _xlsx_rows(upload, sheet)
-    elif name.lower().endswith(".csv"):
-        rows = _csv_rows(upload)
     else:
-        raise ApplicationError(_("Upload an Excel workbook (.xlsx) or a CSV file (.csv)."))
+        upload.seek(0)
+        rows = _csv_rows(upload)
     return _parse(rows, columns)
 
 
@@ -230,14 +230,7 @@ def _xlsx_rows(upload: IO[bytes], sheet: str | None) -> Iterator[tuple[Any, ...]
 
 
 def _csv_rows(upload: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    size = getattr(upload, "size", None)
-    if size is not None and size > settings.MAX_UPLOAD_BYTES:
-        raise ApplicationError(_("The file is too large."))
-    try:
-        content = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApplicationError(_("The CSV file must be saved as UTF-8.")) from None
-    for row in csv.reader(io.StringIO(content)):
+    for row in csv_records(upload):
         yield tuple(row)
 
 
@@ -269,13 +262,38 @@ def _parse(rows: Iterable[tuple[Any, ...]], columns: list[Column]) -> Table:
     return Table(parsed, positions)
 
 
+def preview_rows(rows: Iterable[ParsedRow], keys: Iterable[str]) -> list[dict[str, Any]]:
+    """Rows as the import page shows them, in JSON (kept in the import job): the row's number, the
+    values of ``keys`` (dates as dd/mm/yyyy) and each problem with its cell."""
+    keys = list(keys)
+    return [
+        {
+            "number": row.number,
+            "values": {key: _shown(row.values.get(key)) for key in keys},
+            "errors": [{"cell": e.cell, "header": e.header, "message": e.message} for e in row.errors],
+        }
+        for row in rows
+    ]
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
 def _ref(index: int | None, number: int) -> str:
     # Built only for a cell with a problem: a 10,000-row file has 190,000 cells.
     return f"{get_column_letter(index + 1) if index is not None else '?'}{number}"
 
 
 def _match_headers(header: tuple[Any, ...], columns: list[Column]) -> dict[str, int]:
-    found = {fold(str(h)): i for i, h in enumerate(header) if h is not None and str(h).strip()}
+    # The template marks required columns "Họ và tên *"; a header typed without the mark matches too.
+    found = {fold(str(h)).rstrip(" *"): i for i, h in enumerate(header) if h is not None and str(h).strip()}
     positions: dict[str, int] = {}
     missing: list[str] = []
     for column in columns:
@@ -304,7 +322,8 @@ def template_workbook(
     ws.title = sheet_title
     choice_sheet = None
     for i, column in enumerate(columns, start=1):
-        put(ws, 1, i, str(column.header), font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
+        header = f"{column.header} *" if column.required else str(column.header)  # as the instructions say
+        put(ws, 1, i, header, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP)
         example = put(ws, 2, i, column.example)
         letter = get_column_letter(i)
         ws.column_dimensions[letter].width = column.width
@@ -327,6 +346,8 @@ def template_workbook(
 
     info = wb.create_sheet(_("Instructions"))
     info.column_dimensions["A"].width = 110
+    if any(column.required for column in columns):
+        instructions = [*instructions, _("Columns marked * are required.")]
     for r, line in enumerate(instructions, start=1):
         put(info, r, 1, line, alignment=WRAP)
     r = len(instructions) + 2

@@ -31,3 +31,14 @@ def personal_data_purge_task() -> None:
     from rollout.services.retention import personal_data_purge
 
     personal_data_purge()
+
+
+@shared_task
+def import_job_task(*, job_id: int, step: str) -> None:
+    """A large import: check the uploaded file ("check"), or store it once confirmed ("store")."""
+    from rollout.services import imports
+
+    if step == "check":
+        imports.import_job_check(job_id)
+    else:
+        imports.import_job_store(job_id)

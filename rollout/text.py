@@ -27,6 +27,20 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", stripped).strip().lower()
 
 
+def place_line(*parts: str) -> str:
+    """Address parts joined by ", ", leaving out empty ones and any the text before already holds: people
+    type "Số 12, phường Kim Tân" as the address, and the venue's commune is "Phường Kim Tân" again."""
+    line = ""
+    for part in parts:
+        part = _SPACES.sub(" ", part or "").strip()
+        if not part:
+            continue
+        if line and re.search(rf"(^|[\s,]){re.escape(fold(part))}($|[\s,.])", fold(line)):
+            continue
+        line = f"{line}, {part}" if line else part
+    return line
+
+
 # Vietnamese alphabetical order: ă and â follow a, đ follows d, ê follows e, ô and ơ follow o, ư follows u
 # (letters of their own, not accents); the five tones only break ties, in the order none, huyền, hỏi, ngã,
 # sắc, nặng. Unicode code-point order puts every "Đ" after "Z" and "Bạc" after "Bình".

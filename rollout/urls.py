@@ -7,7 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from dashboard import views as dashboard_views
-from rollout.views import core
+from rollout.views import core, imports
 
 urlpatterns = [
     path("", core.root, name="home"),
@@ -15,6 +15,9 @@ urlpatterns = [
     path("dashboard/", dashboard_views.overview, name="dashboard"),
     path("notifications/", core.notifications, name="notifications"),
     path("notifications/read/", core.notifications_read, name="notifications-read"),
+    path("imports/<int:pk>/", imports.import_job, name="import-job"),
+    path("imports/<int:pk>/status/", imports.import_job_status, name="import-job-status"),
+    path("imports/<int:pk>/confirm/", imports.import_job_confirm, name="import-job-confirm"),
     path("accounts/", include("rollout.urls_accounts")),
     path("", include("rollout.urls_app")),
     path("", include("venues.urls")),

@@ -183,7 +183,7 @@ def save_workbook_atomic(wb: Workbook, final: Path) -> None:
         wb.save(tmp)
 
 
-def _checked_zip(upload: IO[bytes]) -> zipfile.ZipFile:
+def checked_zip(upload: IO[bytes]) -> zipfile.ZipFile:
     """The upload as an open zip, refused when too big, not a zip, or inflating to too much."""
     size = getattr(upload, "size", None)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
@@ -212,12 +212,13 @@ def unreadable() -> ApplicationError:
     )
 
 
-def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True) -> Workbook:
-    """Open an uploaded XLSX, refusing anything too big, not a zip, or a zip bomb."""
-    _checked_zip(upload).close()
+def open_uploaded_workbook(upload: IO[bytes], *, read_only: bool = True, data_only: bool = True) -> Workbook:
+    """Open an uploaded XLSX, refusing anything too big, not a zip, or a zip bomb. ``data_only=False``
+    gives formulas as formulas (cell ``data_type`` "f"), to refuse them where a value is expected."""
+    checked_zip(upload).close()
     upload.seek(0)
     try:
-        return load_workbook(upload, read_only=read_only, data_only=True)
+        return load_workbook(upload, read_only=read_only, data_only=data_only)
     except Exception as exc:  # openpyxl/defusedxml raise many types for a broken or hostile file
         raise unreadable() from exc
 
@@ -263,7 +264,7 @@ def read_sheet_rows(upload: IO[bytes], *, sheet: str | None = None) -> Iterator[
     ``open_uploaded_workbook``."""
     from python_calamine import CalamineError, CalamineWorkbook
 
-    with _checked_zip(upload) as archive:
+    with checked_zip(upload) as archive:
         try:
             _check_parts(archive)
         except (zipfile.BadZipFile, EOFError, OSError) as exc:

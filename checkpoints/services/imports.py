@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -18,7 +19,8 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import translation
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -32,10 +34,10 @@ from rollout import tabular
 from rollout.errors import ApplicationError
 from rollout.models import Checkpoint, User
 from rollout.services.audit import Action, audit_record
+from rollout.services.imports import job_file
 from rollout.timeutils import local_date, local_datetime
+from rollout.uploads import max_rows
 from rollout.validators import normalize_id_number, normalize_phone
-
-MAX_ROWS = 20_000
 
 
 def moment(value: Any) -> datetime | None:
@@ -124,7 +126,7 @@ def import_template() -> Workbook:
             sheet_title="Người đến",
             instructions=[
                 _("One arrival per row from row 2; row 2 holds an example you may overwrite."),
-                _("Columns marked * are required. Give a phone number or an ID number (or both)."),
+                _("Give a phone number or an ID number (or both)."),
                 _("Units may be written by name (with or without “Huyện”, “Xã”…) or by their code."),
                 _("Importing the same rows again does not store them twice."),
             ],
@@ -217,32 +219,31 @@ def import_columns_cached() -> list[tabular.Column]:
     return _columns_cache
 
 
-def arrivals_import_read(upload: IO[bytes], *, checkpoint: Checkpoint) -> ImportPreview:
+def arrivals_import_read(
+    upload: IO[bytes], *, checkpoint: Checkpoint, progress: Callable[[int], None] | None = None
+) -> ImportPreview:
     """Parse and check every row; mark rows already imported and likely duplicates. Stores nothing."""
     columns = import_columns_cached()
     headers = {c.key: c.header for c in columns}
-    table = tabular.read_table(upload, columns, fast=True)
-    if len(table.rows) > MAX_ROWS:
-        raise ApplicationError(_("At most %(n)s rows per file; split the file.") % {"n": MAX_ROWS})
+    table = tabular.read_table(upload, columns, max_rows=max_rows("arrivals"), fast=True)
     rows: list[ImportRow] = []
     seen: dict[str, int] = {}
-    for parsed in table.rows:
+    for done, parsed in enumerate(table.rows, start=1):
+        if progress:
+            progress(done)
         row = ImportRow(
             number=parsed.number, errors=list(parsed.errors), raw_name=str(parsed.values.get("full_name", ""))
         )
         rows.append(row)
-        if not parsed.ok:
-            row.status = "error"
-            continue
+        # Every error of the row at once, never in rounds: the cells that could not be read, the unit
+        # names, then the rules on whatever was read (a cell already named is not named twice).
         v = parsed.values
         codes = _resolve_units(table, parsed, row.errors, headers)
-        if row.errors:
-            row.status = "error"
-            continue
+        named = {e.cell for e in row.errors}
         data = ArrivalInput(
             checkpoint=checkpoint.pk,
-            arrived_at=v["arrived_at"],
-            full_name=v["full_name"],
+            arrived_at=v.get("arrived_at"),
+            full_name=v.get("full_name") or "",
             birth_year=v.get("birth_year"),
             id_number=v.get("id_number") or "",
             phone=v.get("phone") or "",
@@ -258,13 +259,19 @@ def arrivals_import_read(upload: IO[bytes], *, checkpoint: Checkpoint) -> Import
             **codes,
         )
         try:
-            row.values = arrival_clean(data)
+            values = arrival_clean(data)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 key = name if name in headers else "full_name"
-                row.errors.append(tabular.CellError(table.cell_ref(key, row.number), headers[key], " ".join(messages)))
+                ref = table.cell_ref(key, row.number)
+                if ref not in named:
+                    row.errors.append(tabular.CellError(ref, headers[key], " ".join(messages)))
+                    named.add(ref)
+            values = None
+        if row.errors:
             row.status = "error"
             continue
+        row.values = values
         key = import_key(checkpoint.pk, row.values)
         row.values["import_key"] = key
         if key in seen:
@@ -355,3 +362,69 @@ def arrivals_import_commit(
         last_day=local_date(max(o["arrived_at"] for o in objects)) if created else None,
     )
     return result, preview
+
+
+# --- The import job (rollout.services.imports): check, then store on confirmation -----------------
+
+# Rows with problems kept for the page: the first ones are enough to correct the file.
+PROBLEMS_SHOWN = 500
+
+
+def _job_checkpoint(job) -> Checkpoint:
+    checkpoint = checkpoints_for_arrivals(job.user).filter(pk=job.params.get("checkpoint")).first()
+    if checkpoint is None:
+        raise ApplicationError(_("You may no longer record arrivals at this checkpoint."))
+    return checkpoint
+
+
+def arrivals_import_check(job, upload: IO[bytes], progress: Callable[[int], None]) -> dict[str, Any]:
+    """Check an arrivals file for its import job: the counts, the first rows with problems and the first
+    valid rows. The file itself waits for the confirmation (storing checks it again)."""
+    preview = arrivals_import_read(upload, checkpoint=_job_checkpoint(job), progress=progress)
+    problems = [
+        {
+            "number": r.number,
+            "name": r.raw_name,
+            "errors": [{"cell": e.cell, "header": e.header, "message": e.message} for e in r.errors],
+        }
+        for r in preview.invalid[:PROBLEMS_SHOWN]
+    ]
+    sample = [
+        {
+            "number": r.number,
+            "arrived_at": timezone.localtime(r.values["arrived_at"]).strftime("%d/%m/%Y %H:%M"),
+            "full_name": r.values["full_name"],
+            "id_number": r.values["id_number"],
+            "phone": r.values["phone"],
+            "duplicate": bool(r.duplicate_of),
+        }
+        for r in preview.new[:20]
+    ]
+    counts = {s: preview.count(s) for s in ("new", "error", "already", "repeat")}
+    return {
+        "errors": problems,
+        "rows": len(preview.rows),
+        "counts": counts,
+        "flagged": len(preview.flagged),
+        "sample": sample,
+        "can_store": counts["new"] > 0,
+    }
+
+
+def arrivals_import_store(job, request=None) -> tuple[str, str]:
+    """Store the valid new rows of a confirmed job's file (checked again: never twice)."""
+    checkpoint = _job_checkpoint(job)
+    try:
+        with job_file(job) as upload:
+            result, _preview = arrivals_import_commit(
+                by=job.user, checkpoint=checkpoint, upload=upload, request=request
+            )
+    except FileNotFoundError:
+        raise ApplicationError(_("The uploaded file is no longer available: upload it again.")) from None
+    message = _(
+        "%(created)s arrivals stored; %(already)s already imported before; %(repeated)s repeating an earlier "
+        "row of the file; %(invalid)s rows with errors left out."
+    ) % vars(result)
+    # Show the list of the day the (latest) imported arrivals are on, not today's.
+    day = f"&date={result.last_day.isoformat()}" if result.last_day else ""
+    return message, reverse("checkpoints:arrival-list") + f"?checkpoint={checkpoint.pk}{day}"

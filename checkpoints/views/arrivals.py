@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
-from io import BytesIO
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,17 +23,16 @@ from checkpoints.services import imports
 from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
 from rollout import scoping
 from rollout.downloads import download_response
-from rollout.errors import ApplicationError
 from rollout.models import Checkpoint, District
 from rollout.permissions import can
 from rollout.services.audit import audit_personal_view
 from rollout.timeutils import local_now, local_today
 from rollout.validators import mask_phone
+from rollout.views.sheet_import import import_upload
 from rollout.workbooks import workbook_bytes
 
 # Roles that see people's arrivals (the rows themselves come from arrivals_for).
 KEEP_SESSION_KEY = "arrival_keep"
-IMPORT_SESSION_KEY = "arrival_import"
 KEPT_FIELDS = ("origin_province", "origin_district", "origin_commune", "destination_district",
                "destination_commune", "destination_address", "vehicle", "plate", "purpose")  # fmt: skip
 
@@ -231,100 +226,22 @@ def arrival_list(request: HttpRequest) -> HttpResponse:
 # --- Import -----------------------------------------------------------------------------------
 
 
-def _import_dir() -> Path:
-    path = Path(settings.PRIVATE_FILES_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def _stash_upload(upload) -> str:
-    """Keep the uploaded file until the user confirms (the session only holds its name)."""
-    cutoff = timezone.now().timestamp() - 24 * 3600
-    for old in _import_dir().glob("*.upload"):
-        if old.stat().st_mtime < cutoff:
-            old.unlink(missing_ok=True)
-    name = f"{uuid.uuid4().hex}.upload"
-    with (_import_dir() / name).open("wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
-    return name
-
-
-def _stashed(name: str, original: str) -> BytesIO:
-    buffer = BytesIO((_import_dir() / Path(name).name).read_bytes())
-    buffer.name = original
-    return buffer
-
-
 @login_required
 def arrival_import(request: HttpRequest) -> HttpResponse:
-    """Upload -> every row checked and shown -> confirm: nothing is stored before that."""
+    """Upload a file; its page shows every row checked, then the confirmation: nothing is stored before."""
     checkpoints = _recording_checkpoints(request)
+    posted = request.method == "POST"
     form = ImportForm(
-        request.POST or None,
-        request.FILES or None,
+        request.POST if posted else None,
+        request.FILES if posted else None,
         checkpoints=checkpoints,
         initial={"checkpoint": _chosen_checkpoint(request, checkpoints)},
     )
-    preview = None
-    if request.method == "POST" and "confirm" in request.POST:
-        return _import_confirm(request, checkpoints)
-    if request.method == "POST" and form.is_valid():
-        checkpoint = form.cleaned_data["checkpoint"]
-        upload = form.cleaned_data["file"]
-        try:
-            preview = imports.arrivals_import_read(upload, checkpoint=checkpoint)
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-        else:
-            request.session.pop(IMPORT_SESSION_KEY, None)
-            if preview.new:
-                upload.seek(0)
-                request.session[IMPORT_SESSION_KEY] = {
-                    "file": _stash_upload(upload),
-                    "name": upload.name,
-                    "checkpoint": checkpoint.pk,
-                }
-    context = {"form": form, "preview": preview}
-    if preview is not None:
-        context |= {
-            "problems": [r for r in preview.rows if r.status == "error"][:500],
-            "sample": preview.new[:20],
-            "counts": {s: preview.count(s) for s in ("new", "error", "already", "repeat")},
-            "flagged": len(preview.flagged),
-        }
-    return render(request, "checkpoints/arrival_import.html", context)
-
-
-def _import_confirm(request: HttpRequest, checkpoints) -> HttpResponse:
-    stash = request.session.pop(IMPORT_SESSION_KEY, None)
-    if not stash:
-        messages.error(request, _("Nothing to import: upload the file again."))
-        return redirect("checkpoints:arrival-import")
-    checkpoint = checkpoints.filter(pk=stash["checkpoint"]).first()
-    if checkpoint is None:
-        raise PermissionDenied
-    path = _import_dir() / Path(stash["file"]).name
-    try:
-        result, _preview = imports.arrivals_import_commit(
-            by=request.user, checkpoint=checkpoint, upload=_stashed(stash["file"], stash["name"]), request=request
-        )
-    except (ApplicationError, FileNotFoundError):
-        messages.error(request, _("The uploaded file is no longer available: upload it again."))
-        return redirect("checkpoints:arrival-import")
-    finally:
-        path.unlink(missing_ok=True)
-    messages.success(
-        request,
-        _(
-            "%(created)s arrivals stored; %(already)s already imported before; %(repeated)s repeating an earlier "
-            "row of the file; %(invalid)s rows with errors left out."
-        )
-        % vars(result),
-    )
-    # Show the list of the day the (latest) imported arrivals are on, not today's.
-    day = f"&date={result.last_day.isoformat()}" if result.last_day else ""
-    return redirect(reverse("checkpoints:arrival-list") + f"?checkpoint={checkpoint.pk}{day}")
+    if posted and form.is_valid():
+        job = import_upload(request, form, kind="arrivals", params={"checkpoint": form.cleaned_data["checkpoint"].pk})
+        if job is not None:
+            return redirect("import-job", pk=job.pk)
+    return render(request, "checkpoints/arrival_import.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,9 +17,11 @@ from django.utils.translation import gettext_lazy
 from platforms.models import AdoptionUpdate
 from rollout import scoping, tabular
 from rollout.errors import ApplicationError
+from rollout.figures import num
 from rollout.hooks import district_day_changed
 from rollout.models import Agency, User
 from rollout.timeutils import local_today, oldest_kept_day
+from rollout.uploads import max_rows
 
 # Figures for a day before the directive (02/11/2021) minus a margin are surely a typing error.
 EARLIEST = date(2021, 1, 1)
@@ -49,8 +53,8 @@ def adoption_errors(data: AdoptionInput) -> dict[str, str]:
     for name in FIGURES[1:]:
         if name not in errors and getattr(data, name) > data.staff_headcount:
             errors[name] = _("Installs (%(n)s) must not exceed the staff headcount (%(headcount)s).") % {
-                "n": getattr(data, name),
-                "headcount": data.staff_headcount,
+                "n": num(getattr(data, name)),
+                "headcount": num(data.staff_headcount),
             }
     return errors
 
@@ -118,39 +122,49 @@ def import_columns() -> list[tabular.Column]:
     ]  # fmt: skip
 
 
-def adoption_import_read(*, by: User, upload: IO[bytes]) -> tabular.Table:
+def adoption_import_read(
+    *, by: User, upload: IO[bytes], progress: Callable[[int], None] | None = None
+) -> tabular.Table:
     """Parse and fully check a sheet of adoption figures; store nothing.
 
     Each valid row gets ``values["unchanged"]``: True when the same figures are already recorded for
     that agency and day (confirming skips it, so uploading a file twice adds nothing).
     """
     columns = import_columns()
-    table = tabular.read_table(upload, columns)
+    table = tabular.read_table(upload, columns, max_rows=max_rows("adoption"))
     letters = {c.key: chr(ord("A") + i) for i, c in enumerate(columns)}
     headers = {c.key: str(c.header) for c in columns}
     allowed = {a.pk: a for a in scoping.agencies_for(by, for_change=True).filter(pk__in=_codes(table))}
     seen: dict[tuple[int, date], int] = {}
     today = local_today()
-    for row in table.rows:
-        if not row.ok:
-            continue
+    for done, row in enumerate(table.rows, start=1):
+        if progress:
+            progress(done)
+        # Every error of the row at once: the rules run on whatever could be read, and a cell already
+        # named (unreadable) is not named twice.
+        named = {e.cell for e in row.errors}
 
-        def error(key: str, message: str, row=row) -> None:
-            row.errors.append(tabular.CellError(f"{letters[key]}{row.number}", headers[key], message))
+        def error(key: str, message: str, row=row, named=named) -> None:
+            ref = f"{letters[key]}{row.number}"
+            if ref not in named:
+                named.add(ref)
+                row.errors.append(tabular.CellError(ref, headers[key], message))
 
-        agency = allowed.get(row.values["agency"])
+        agency = allowed.get(row.values.get("agency"))
         if agency is None:
             error("agency", _("No agency with this code that you may update."))
-            continue
         row.values["reported_on"] = row.values.get("reported_on") or today
-        data = _input(row.values)
-        for key, message in adoption_errors(data).items():
-            error(key, message)
-        key = (agency.pk, data.reported_on)
-        if key in seen:
-            error("agency", _("Same agency and date as row %(n)s.") % {"n": seen[key]})
-        seen.setdefault(key, row.number)
-        row.values["agency_name"] = agency.name
+        if all(name in row.values for name in FIGURES):
+            data = _input(row.values)
+            for key, message in adoption_errors(data).items():
+                error(key, message)
+            if agency is not None:
+                key = (agency.pk, data.reported_on)
+                if key in seen:
+                    error("agency", _("Same agency and date as row %(n)s.") % {"n": seen[key]})
+                seen.setdefault(key, row.number)
+        if agency is not None:
+            row.values["agency_name"] = agency.name
     _mark_unchanged(table)
     return table
 
@@ -202,3 +216,35 @@ def adoption_import_commit(*, by: User, rows: list[dict[str, Any]]) -> int:
     for district_id in {u.agency.district_id for u in created}:
         _bump_after(district_id, min(u.reported_on for u in created if u.agency.district_id == district_id))
     return len(created)
+
+
+# --- The import job (rollout.services.imports): check, then store on confirmation -----------------
+
+
+def adoption_import_check(job, upload: IO[bytes], progress: Callable[[int], None]) -> dict[str, Any]:
+    """Check a sheet of figures for its import job: every row shown; the new figures kept only when no
+    row has a problem (saved together or not at all)."""
+    table = adoption_import_read(by=job.user, upload=upload, progress=progress)
+    keys = ("agency", "agency_name", "reported_on", *FIGURES, "unchanged")
+    rows = tabular.preview_rows(table.rows, keys)
+    kept = [
+        {
+            "agency": r.values["agency"],
+            "reported_on": r.values["reported_on"].isoformat(),
+            **{name: r.values[name] for name in FIGURES},
+        }
+        for r in table.rows
+        if r.ok and not r.values["unchanged"]
+    ] if not table.invalid else []  # fmt: skip
+    return {
+        "rows": rows,
+        "errors": [r for r in rows if r["errors"]],
+        "invalid": len(table.invalid),
+        "kept": kept,
+        "can_store": bool(kept),
+    }
+
+
+def adoption_import_store(job, request=None) -> tuple[str, str]:
+    created = adoption_import_commit(by=job.user, rows=job.result["kept"])
+    return _("%(n)s updates saved.") % {"n": created}, reverse("platforms:adoption-list")

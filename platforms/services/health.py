@@ -73,10 +73,25 @@ def vaccination_days_open(today: date | None = None) -> tuple[date, date]:
     return today - timedelta(days=settings.VACCINATION_LOG_BACK_DAYS), today
 
 
+class OverwriteNotConfirmed(ApplicationError):
+    """The day already holds another figure; ``extra``: {"old": saved doses, "new": the doses sent}."""
+
+
 def vaccination_update_log(
-    *, by: User, facility: HealthFacility, day: date, doses_given: int, updated_on_platform: bool
+    *,
+    by: User,
+    facility: HealthFacility,
+    day: date,
+    doses_given: int,
+    updated_on_platform: bool,
+    ask_before_overwrite: bool = False,
+    confirmed_old_doses: int | None = None,
 ) -> VaccinationUpdate:
-    """Record (or correct) a facility's update of ``day``: one row per facility and day."""
+    """Record (or correct) a facility's update of ``day``: one row per facility and day.
+
+    With ``ask_before_overwrite`` (the page), a day already logged with other doses is changed only when
+    ``confirmed_old_doses`` is the figure saved now (the one the user was shown); otherwise
+    ``OverwriteNotConfirmed`` is raised and nothing is written."""
     if not _may_change(by, facility):
         raise PermissionDenied
     if not (facility.does_vaccination and facility.is_active):
@@ -97,6 +112,16 @@ def vaccination_update_log(
                 update = VaccinationUpdate.objects.select_for_update().filter(facility=facility, day=day).first()
                 if update is None:
                     update = VaccinationUpdate(facility=facility, day=day)
+                elif (
+                    ask_before_overwrite
+                    and update.doses_given != doses_given
+                    and confirmed_old_doses != update.doses_given
+                ):
+                    raise OverwriteNotConfirmed(
+                        _("%(day)s is already logged with %(old)s doses. Replace %(old)s with %(new)s?")
+                        % {"day": day.strftime("%d/%m/%Y"), "old": num(update.doses_given), "new": num(doses_given)},
+                        {"old": update.doses_given, "new": doses_given},
+                    )
                 update.doses_given = doses_given
                 update.recorded_by = by
                 if not updated_on_platform:

@@ -18,14 +18,12 @@ from platforms.services import adoption as service
 from rollout import scoping
 from rollout.charts import Chart, percent
 from rollout.downloads import download_response
-from rollout.forms import UploadForm
-from rollout.tabular import Table, template_workbook
+from rollout.forms import TableUploadForm
+from rollout.tabular import template_workbook
 from rollout.text import fold
 from rollout.timeutils import local_today
-from rollout.views.sheet_import import import_check, import_confirm
+from rollout.views.sheet_import import import_upload
 from rollout.workbooks import put, workbook_bytes
-
-IMPORT_SESSION_KEY = "adoption_import_rows"
 
 SORTS = {
     "laggards": laggard_key,
@@ -126,36 +124,15 @@ def _require_importer(request: HttpRequest) -> None:
 
 @login_required
 def adoption_import(request: HttpRequest) -> HttpResponse:
-    """Upload a sheet, see every row checked, then confirm: nothing is stored before that."""
+    """Upload a sheet; its page shows every row checked, then the confirmation: nothing is saved before."""
     _require_importer(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
-
-    def commit(rows: list[dict]) -> tuple[str, str]:
-        created = service.adoption_import_commit(by=request.user, rows=rows)
-        return _("%(n)s updates saved.") % {"n": created}, "platforms:adoption-list"
-
-    def keep(table: Table) -> list[dict]:
-        return [
-            {
-                "agency": r.values["agency"],
-                "reported_on": r.values["reported_on"].isoformat(),
-                **{name: r.values[name] for name in service.FIGURES},
-            }
-            for r in table.rows
-            if r.ok and not r.values["unchanged"]
-        ]
-
-    if request.method == "POST" and "confirm" in request.POST:
-        return import_confirm(request, session_key=IMPORT_SESSION_KEY, again="platforms:adoption-import", commit=commit)
-    table = import_check(
-        request,
-        form,
-        session_key=IMPORT_SESSION_KEY,
-        read=lambda upload: service.adoption_import_read(by=request.user, upload=upload),
-        keep=keep,
-    )
-    new_count = len(keep(table)) if table else 0
-    return render(request, "platforms/adoption_import.html", {"form": form, "table": table, "new_count": new_count})
+    posted = request.method == "POST"
+    form = TableUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
+        job = import_upload(request, form, kind="adoption")
+        if job is not None:
+            return redirect("import-job", pk=job.pk)
+    return render(request, "platforms/adoption_import.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @login_required

@@ -24,7 +24,12 @@ from platforms.selectors.health import (
     vaccination_day_status,
     vaccination_history,
 )
-from platforms.services.health import testing_status_update, vaccination_days_open, vaccination_update_log
+from platforms.services.health import (
+    OverwriteNotConfirmed,
+    testing_status_update,
+    vaccination_days_open,
+    vaccination_update_log,
+)
 from rollout import scoping
 from rollout.charts import Chart, percent
 from rollout.errors import ApplicationError
@@ -166,13 +171,23 @@ def vaccination_overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def vaccination_log(request: HttpRequest, pk: int) -> HttpResponse:
-    """A facility logs (or corrects) a day's update; its last days are listed below."""
+    """A facility logs (or corrects) a day's update; its last days are listed below. A day already
+    logged opens with its saved figures (``?day=``), and replacing a saved figure is asked first."""
     facility = get_object_or_404(
         vaccinating_facilities(scoping.facilities_for(request.user, for_change=True)).select_related("district"), pk=pk
     )
     first, last = vaccination_days_open()
-    form = VaccinationLogForm(request.POST or None, initial={"day": last})
+    day = _day_param(request, first, last)
+    saved = facility.vaccination_updates.filter(day=day).first()
+    initial = {"day": day}
+    if saved is not None:
+        initial |= {
+            "doses_given": saved.doses_given,
+            "updated_on_platform": "yes" if saved.updated_on_platform else "no",
+        }
+    form = VaccinationLogForm(request.POST or None, initial=initial)
     form.fields["day"].widget.attrs["min"] = first.isoformat()
+    overwrite = None
     if request.method == "POST" and form.is_valid():
         try:
             vaccination_update_log(
@@ -181,7 +196,15 @@ def vaccination_log(request: HttpRequest, pk: int) -> HttpResponse:
                 day=form.cleaned_data["day"],
                 doses_given=form.cleaned_data["doses_given"],
                 updated_on_platform=form.updated,
+                ask_before_overwrite=True,
+                confirmed_old_doses=form.cleaned_data["confirm_overwrite"],
             )
+        except OverwriteNotConfirmed as exc:
+            overwrite = exc
+            data = request.POST.copy()
+            data["confirm_overwrite"] = str(exc.extra["old"])  # a second submit replaces this figure only
+            form = VaccinationLogForm(data, initial=initial)
+            form.fields["day"].widget.attrs["min"] = first.isoformat()
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -200,9 +223,20 @@ def vaccination_log(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "facility": facility,
             "form": form,
+            "overwrite": overwrite,
             "history": history,
             "today": last,
+            "first_day": first,
             "cutoff": cutoff_at(last),
             "logged_today": any(u.day == last for u in history),
         },
     )
+
+
+def _day_param(request: HttpRequest, first: date, last: date) -> date:
+    """The day the form opens on: ``?day=`` when it is one that may be logged, else today."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        return last
+    return day if first <= day <= last else last

@@ -9,26 +9,21 @@ from datetime import time, timedelta
 from django.conf import settings
 from django.db import transaction
 
-from rollout.demo import DemoContext
+from rollout.demo import DemoContext, places
 from rollout.demo.names import (
     ASSOCIATIONS,
-    CHECKPOINTS,
     CLINICS,
     DEPARTMENTS,
-    DISTRICT_WEIGHTS,
     ENTERPRISE_FORMS,
     ENTERPRISE_TRADES,
-    HOSPITALS,
     PRIVATE_VENUES,
     SCHOOL_LEVELS,
     SHOP_WORDS,
-    TOURIST_SITES,
     address,
-    home_districts,
     mobile,
     person_name,
-    weighted_district,
 )
+from rollout.demo.places import DemoProvince
 from rollout.models import (
     Agency,
     Checkpoint,
@@ -52,21 +47,20 @@ def seed_master_data(ctx: DemoContext) -> None:
     if Agency.objects.exists():
         ctx.out.write("master data: already present, kept\n")
         return
-    districts = home_districts()
-    if set(districts) != set(DISTRICT_WEIGHTS):
-        raise RuntimeError("The demo province is Lào Cai (HOME_PROVINCE_CODE=10); run load_admin_units first.")
+    place = places.demo_province()
+    districts = place.districts
     communes: dict[int, list[Commune]] = {}
     for c in Commune.objects.filter(district__in=districts.values()):
         communes.setdefault(c.district_id, []).append(c)
     with transaction.atomic():
-        agencies = _seed_agencies(ctx.rng, districts, communes)
-        venues = _seed_venues(ctx.rng, districts, communes, agencies)
+        agencies = _seed_agencies(ctx.rng, place, communes)
+        venues = _seed_venues(ctx.rng, place, communes, agencies)
         _date_venue_registration(ctx.rng)
-        checkpoints = _seed_checkpoints(ctx.rng, districts, communes)
-        facilities = _seed_facilities(ctx.rng, districts, communes)
-        officers = _seed_focal_officers(ctx.rng, districts, agencies)
+        checkpoints = _seed_checkpoints(ctx.rng, place, communes)
+        facilities = _seed_facilities(ctx.rng, place, communes)
+        officers = _seed_focal_officers(ctx.rng, place, agencies)
     ctx.out.write(
-        f"master data: agencies={len(agencies)} venues={venues} checkpoints={checkpoints} "
+        f"master data ({place.province.name}): agencies={len(agencies)} venues={venues} checkpoints={checkpoints} "
         f"facilities={facilities} focal_officers={officers}\n"
     )
 
@@ -85,12 +79,13 @@ def _agency(
     )
 
 
-def _seed_agencies(rng, districts, communes) -> list[Agency]:
-    city = districts["lao_cai"]
-    city_wards = [c for c in communes[city.pk] if c.division_type == "ward"]
+def _seed_agencies(rng, place: DemoProvince, communes) -> list[Agency]:
+    districts = place.districts
+    city = place.district_like("lao_cai")
+    city_wards = [c for c in communes[city.pk] if c.division_type == "ward"] or communes[city.pk]
     rows = [
         _agency(
-            f"{n} Lào Cai" if n.startswith("Sở") else n,
+            f"{n} {place.short_name}" if n.startswith("Sở") else n.format(province=place.short_name),
             AgencyKind.DEPARTMENT,
             city,
             rng.choice(city_wards),
@@ -101,7 +96,7 @@ def _seed_agencies(rng, districts, communes) -> list[Agency]:
     ]
     rows += [
         _agency(
-            n,
+            n.format(province=place.short_name),
             AgencyKind.PARTY_MASS if "MTTQ" in n or "đoàn" in n else AgencyKind.ASSOCIATION,
             city,
             rng.choice(city_wards),
@@ -120,7 +115,7 @@ def _seed_agencies(rng, districts, communes) -> list[Agency]:
             rows.append(_agency(f"UBND {title}", AgencyKind.COMMUNE_COMMITTEE, d, c, rng, rng.randint(18, 40)))
     used = set()
     while len(rows) < 300:
-        d = weighted_district(rng, districts)
+        d = place.weighted(rng)
         c = rng.choice(communes[d.pk])
         roll = rng.random()
         if roll < 0.45:
@@ -155,7 +150,9 @@ def _venue(name, kind, district, commune, rng, agency=None) -> Venue:
     )
 
 
-def _seed_venues(rng, districts, communes, agencies) -> int:
+def _seed_venues(rng, place: DemoProvince, communes, agencies) -> int:
+    districts = place.districts
+    hotel_districts = {place.like(s) for s in ("sa_pa", "lao_cai", "bac_ha", "bat_xat")}
     kind_of = {AgencyKind.SCHOOL: VenueKind.SCHOOL, AgencyKind.MARKET: VenueKind.MARKET}
     rows = []
     for a in agencies:
@@ -172,19 +169,15 @@ def _seed_venues(rng, districts, communes, agencies) -> int:
                 a,
             )
         )
-    for name, short, kind in TOURIST_SITES:
+    for name, short, kind in places.tourist_sites(place):
         d = districts[short]
         rows.append(_venue(name, kind, d, rng.choice(communes[d.pk]), rng))
     weights = [w for _, _, w in PRIVATE_VENUES]
     used = {v.name for v in rows}
     while len(rows) < 900:
-        d = weighted_district(rng, districts)
+        d = place.weighted(rng)
         kind, prefixes, _ = rng.choices(PRIVATE_VENUES, weights=weights)[0]
-        if (
-            kind == VenueKind.HOTEL
-            and d.short_codename not in {"sa_pa", "lao_cai", "bac_ha", "bat_xat"}
-            and rng.random() < 0.6
-        ):
+        if kind == VenueKind.HOTEL and d.short_codename not in hotel_districts and rng.random() < 0.6:
             continue  # hotels and homestays cluster where the tourists go
         name = f"{rng.choice(prefixes)} {rng.choice(SHOP_WORDS)}"
         if name in used:
@@ -210,10 +203,10 @@ def _date_venue_registration(rng: random.Random) -> None:
         Venue.objects.filter(pk__in=pks).update(created_at=local_datetime(today - timedelta(days=back), time(9, 0)))
 
 
-def _seed_checkpoints(rng, districts, communes) -> int:
+def _seed_checkpoints(rng, place: DemoProvince, communes) -> int:
     rows = []
-    for name, kind, location, short in CHECKPOINTS:
-        d = districts[short]
+    for name, kind, location, short in places.checkpoints(place):
+        d = place.districts[short]
         rows.append(
             Checkpoint(
                 name=name,
@@ -246,9 +239,11 @@ def _facility(name, kind, district, commune, rng, *, rapid, pcr, vaccination) ->
     )
 
 
-def _seed_facilities(rng, districts, communes) -> int:
+def _seed_facilities(rng, place: DemoProvince, communes) -> int:
+    districts = place.districts
+    pcr_districts = {place.like(s) for s in ("lao_cai", "sa_pa", "bao_thang")}
     rows = []
-    for name, short, pcr in HOSPITALS:
+    for name, short, pcr in places.hospitals(place):
         d = districts[short]
         rows.append(
             _facility(name, FacilityKind.HOSPITAL, d, communes[d.pk][0], rng, rapid=True, pcr=pcr, vaccination=True)
@@ -263,7 +258,7 @@ def _seed_facilities(rng, districts, communes) -> int:
                 communes[d.pk][0],
                 rng,
                 rapid=True,
-                pcr=d.short_codename in {"lao_cai", "sa_pa", "bao_thang"},
+                pcr=d.short_codename in pcr_districts,
                 vaccination=True,
             )
         )
@@ -282,7 +277,7 @@ def _seed_facilities(rng, districts, communes) -> int:
                 )
             )
     for name in CLINICS:
-        d = weighted_district(rng, districts)
+        d = place.weighted(rng)
         rows.append(
             _facility(
                 name,
@@ -303,15 +298,15 @@ def _seed_facilities(rng, districts, communes) -> int:
     return len(rows)
 
 
-def _seed_focal_officers(rng, districts, agencies) -> int:
+def _seed_focal_officers(rng, place: DemoProvince, agencies) -> int:
     rows = []
-    for d in districts.values():
+    for d in place.districts.values():
         rows.append(
             FocalOfficer(
                 full_name=person_name(rng),
                 position="Phó Trưởng phòng Văn hóa và Thông tin",
                 phone=mobile(rng),
-                email=f"vhtt.{d.short_codename.replace('_', '')}@demo.laocai.gov.vn",
+                email=f"vhtt.{d.short_codename.replace('_', '')}@{place.mail_domain}",
                 district=d,
             )
         )
@@ -323,7 +318,7 @@ def _seed_focal_officers(rng, districts, agencies) -> int:
                     ["Chánh Văn phòng", "Phó Chánh Văn phòng", "Chuyên viên", "Trưởng phòng Hành chính"]
                 ),
                 phone=mobile(rng),
-                email=f"daumoi.{a.pk}@demo.laocai.gov.vn",
+                email=f"daumoi.{a.pk}@{place.mail_domain}",
                 agency=a,
             )
         )
@@ -333,7 +328,7 @@ def _seed_focal_officers(rng, districts, agencies) -> int:
 
 def demo_users() -> list[tuple[str, str, str, dict]]:
     """(username, full name, role, scope) for every demo account."""
-    districts = home_districts()
+    districts = places.demo_province().districts
     users = [
         ("province_admin", "Trần Minh Đức", Role.PROVINCE_ADMIN, {}),
         ("province_viewer", "Lê Thị Thu Hà", Role.PROVINCE_VIEWER, {}),
@@ -358,10 +353,11 @@ def demo_users() -> list[tuple[str, str, str, dict]]:
 def seed_users(ctx: DemoContext) -> None:
     """Demo accounts, one per role (and one per district); passwords reset to DEMO_PASSWORD."""
     count = 0
+    domain = places.demo_province().mail_domain
     for username, full_name, role, scope in demo_users():
         user, _ = User.objects.get_or_create(
             username=username,
-            defaults={"full_name": full_name, "email": f"{username.replace('_', '.')}@demo.laocai.gov.vn"},
+            defaults={"full_name": full_name, "email": f"{username.replace('_', '.')}@{domain}"},
         )
         user.set_password(settings.DEMO_PASSWORD)
         user.is_active = True

@@ -134,7 +134,8 @@ SHOP_WORDS = [
     "Đá Cổ",
 ]
 
-# Share of the province's venues and activity per district (roughly by population and tourism).
+# Share of Lào Cai's venues and activity per district (roughly by population and tourism); other
+# provinces weigh their districts by size (rollout.demo.places).
 DISTRICT_WEIGHTS = {
     "lao_cai": 25,
     "sa_pa": 18,
@@ -172,7 +173,7 @@ DEPARTMENTS = [
     "Bộ Chỉ huy Bộ đội Biên phòng tỉnh",
     "Ban Quản lý Khu kinh tế tỉnh",
     "Đài Phát thanh - Truyền hình tỉnh",
-    "Báo Lào Cai",
+    "Báo {province}",
     "Cục Thuế tỉnh",
     "Kho bạc Nhà nước tỉnh",
     "Bảo hiểm xã hội tỉnh",
@@ -180,7 +181,7 @@ DEPARTMENTS = [
 ASSOCIATIONS = [
     "Hội Liên hiệp Phụ nữ tỉnh",
     "Hội Nông dân tỉnh",
-    "Tỉnh đoàn Lào Cai",
+    "Tỉnh đoàn {province}",
     "Hội Cựu chiến binh tỉnh",
     "Hội Chữ thập đỏ tỉnh",
     "Liên đoàn Lao động tỉnh",
@@ -294,11 +295,6 @@ def address(rng: random.Random, commune: Commune) -> str:
     if commune.division_type == "ward":
         return f"Số {rng.randint(1, 450)}, đường {rng.choice(STREETS)}, {commune.name}"
     return f"Thôn {rng.choice(['Bản', 'Làng', 'Tổ'])} {rng.randint(1, 12)}, {commune.name}"
-
-
-def weighted_district(rng: random.Random, districts: dict[str, District]) -> District:
-    names = list(DISTRICT_WEIGHTS)
-    return districts[rng.choices(names, weights=[DISTRICT_WEIGHTS[n] for n in names])[0]]
 
 
 def home_districts() -> dict[str, District]:

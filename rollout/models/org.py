@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models.units import Commune, District, FoldedName
-from rollout.qr import new_key
+from rollout.qr import new_key, new_short_code
+from rollout.text import place_line
 
 
 class AgencyKind(models.TextChoices):
@@ -92,6 +93,8 @@ class Venue(FoldedName):
     # Random key inside the venue QR's signed token (never the database id); rotating it retires
     # every printed poster at once (see RetiredVenueKey).
     qr_key = models.CharField(max_length=32, unique=True, default=new_key, editable=False)
+    # Printed under the QR for phones that cannot scan (/c/<code>/ leads to the check-in); replaced with the key.
+    short_code = models.CharField(_("short code"), max_length=8, unique=True, default=new_short_code, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,6 +103,11 @@ class Venue(FoldedName):
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
         indexes = [models.Index(fields=["district", "name_search"])]
+
+    @property
+    def full_address(self) -> str:
+        """The address with its commune and district, each once ("…, Phường Kim Tân, Thành phố Lào Cai")."""
+        return place_line(self.address, self.commune.name if self.commune_id else "", self.district.name)
 
     @property
     def is_for_tourists(self) -> bool:

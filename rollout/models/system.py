@@ -149,3 +149,53 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+class ImportJob(models.Model):
+    """One uploaded import file (accounts, adoption figures, arrivals) from its check to its storing.
+
+    The file waits under ``PRIVATE_FILES_ROOT`` (``file``); what the check found (the rows to show, the
+    rows to store, the counts) waits in ``result`` until the uploader confirms. Large files are checked
+    and stored by a worker, which moves ``rows_done`` on; the job page shows the progress. Nothing is
+    stored before the confirmation; the retention purge deletes old jobs and their files.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        CHECKING = "checking", _("Checking the rows")
+        READY = "ready", _("Checked: waiting for your confirmation")
+        STORING = "storing", _("Storing")
+        DONE = "done", _("Stored")
+        FAILED = "failed", _("Refused")
+
+    kind = models.CharField(max_length=20)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Relative to PRIVATE_FILES_ROOT; emptied once the file is deleted.
+    file = models.CharField(max_length=200, blank=True)
+    file_name = models.CharField(max_length=255, blank=True)  # as uploaded, for the page
+    params = models.JSONField(default=dict, blank=True)  # e.g. the checkpoint of an arrivals import
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    background = models.BooleanField(default=False)
+    message = models.TextField(blank=True)  # why the file was refused, or what storing did
+    errors = models.JSONField(default=list, blank=True)  # rows with problems: number, cells and messages
+    result = models.JSONField(default=dict, blank=True)  # the preview, and the rows to store on confirmation
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} import #{self.pk} {self.status}"
+
+    @property
+    def running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.STORING)
+
+    @property
+    def percent(self) -> int:
+        if not self.rows_total:
+            return 0
+        return min(100, self.rows_done * 100 // self.rows_total)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -23,6 +24,7 @@ from rollout.models.accounts import ROLE_SCOPE_FIELD
 from rollout.permissions import can
 from rollout.services.audit import Action, audit_record
 from rollout.services.mail import email_send
+from rollout.uploads import max_rows
 from rollout.validators import normalize_phone
 
 
@@ -241,37 +243,45 @@ def import_columns() -> list[tabular.Column]:
     ]  # fmt: skip
 
 
-def users_import_read(upload: IO[bytes]) -> tabular.Table:
+def users_import_read(upload: IO[bytes], progress: Callable[[int], None] | None = None) -> tabular.Table:
     """Parse and fully validate an account sheet; store nothing."""
-    table = tabular.read_table(upload, import_columns())
+    table = tabular.read_table(upload, import_columns(), max_rows=max_rows("accounts"))
     seen: dict[str, int] = {}
     letters = {c.key: chr(ord("A") + i) for i, c in enumerate(import_columns())}
     headers = {c.key: str(c.header) for c in import_columns()}
-    for row in table.rows:
-        if not row.ok:
-            continue
+    for done, row in enumerate(table.rows, start=1):
+        if progress:
+            progress(done)
+        # Every error of the row at once: the rules run on whatever could be read, and a cell already
+        # named (unreadable) is not named twice.
+        named = {e.cell for e in row.errors}
+        v = row.values
         data = AccountInput(
-            username=row.values["username"],
-            email=row.values["email"],
-            full_name=row.values["full_name"],
-            role=row.values["role"],
-            phone=row.values.get("phone") or "",
-            scope_id=row.values.get("scope"),
+            username=v.get("username") or "",
+            email=v.get("email") or "",
+            full_name=v.get("full_name") or "",
+            role=v.get("role") or "",
+            phone=v.get("phone") or "",
+            scope_id=v.get("scope"),
         )
         try:
             _validate(data)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 key = field if field in letters else "scope"
-                row.errors.append(tabular.CellError(f"{letters[key]}{row.number}", headers[key], " ".join(messages)))
-        name = row.values["username"].lower()
-        if name in seen:
+                ref = f"{letters[key]}{row.number}"
+                if ref not in named:
+                    row.errors.append(tabular.CellError(ref, headers[key], " ".join(messages)))
+                    named.add(ref)
+        name = data.username.lower()
+        if name and name in seen:
             row.errors.append(
                 tabular.CellError(
                     f"A{row.number}", headers["username"], _("Same username as row %(n)s.") % {"n": seen[name]}
                 )
             )
-        seen.setdefault(name, row.number)
+        if name:
+            seen.setdefault(name, row.number)
     return table
 
 
@@ -294,3 +304,36 @@ def users_import_commit(*, by: User, rows: list[dict[str, Any]], request=None) -
                 ) from exc
         audit_record(Action.ACCOUNT_IMPORT, request=request, actor=by, detail={"created": len(created)})
     return created
+
+
+# --- The import job (rollout.services.imports): check, then store on confirmation -----------------
+
+
+def users_import_check(job, upload: IO[bytes], progress: Callable[[int], None]) -> dict[str, Any]:
+    """Check an account sheet for its import job: every row shown; the accounts to create kept only
+    when no row has a problem (a sheet is created whole or not at all)."""
+    table = users_import_read(upload, progress)
+    rows = tabular.preview_rows(table.rows, ("username", "full_name", "email", "role"))
+    kept = [
+        {
+            "username": r.values["username"],
+            "email": r.values["email"],
+            "full_name": r.values["full_name"],
+            "phone": r.values.get("phone") or "",
+            "role": r.values["role"],
+            "scope_id": r.values.get("scope"),
+        }
+        for r in table.rows
+    ] if not table.invalid else []  # fmt: skip
+    return {
+        "rows": rows,
+        "errors": [r for r in rows if r["errors"]],
+        "invalid": len(table.invalid),
+        "kept": kept,
+        "can_store": bool(kept),
+    }
+
+
+def users_import_store(job, request=None) -> tuple[str, str]:
+    created = users_import_commit(by=job.user, rows=job.result["kept"], request=request)
+    return _("%(n)s accounts created; invitations are being sent.") % {"n": len(created)}, reverse("accounts:user-list")

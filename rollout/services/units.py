@@ -10,6 +10,7 @@ from vietnam_provinces import NESTED_DIVISIONS_JSON_PATH
 
 from rollout.models import Commune, District, Province
 from rollout.models.units import DivisionType
+from rollout.selectors.units import home_province_forget
 from rollout.text import fold
 
 # The package's own division_type is unreliable for districts ("huyện" for cities and towns),
@@ -91,6 +92,7 @@ def admin_units_load() -> LoadResult:
             c, u = _upsert(model, rows)
             created += c
             updated += u
+    home_province_forget()  # bulk writes send no signals
     return LoadResult(len(provinces), len(districts), len(communes), created, updated)
 
 

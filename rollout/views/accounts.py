@@ -17,16 +17,14 @@ from django.views.decorators.http import require_POST
 from rollout import outbox, scoping
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
-from rollout.forms import AccountForm, LoginForm, RoleForm, UploadForm, home_districts
+from rollout.forms import AccountForm, LoginForm, RoleForm, TableUploadForm, home_districts
 from rollout.models import Agency, Checkpoint, HealthFacility, Role, RoleAssignment
 from rollout.permissions import capability_required
 from rollout.services import accounts
-from rollout.tabular import Table, template_workbook
+from rollout.tabular import template_workbook
 from rollout.text import fold
-from rollout.views.sheet_import import import_check, import_confirm
+from rollout.views.sheet_import import import_upload
 from rollout.workbooks import workbook_bytes
-
-IMPORT_SESSION_KEY = "account_import_rows"
 
 
 class LoginView(auth_views.LoginView):
@@ -134,30 +132,14 @@ def user_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @capability_required("accounts.manage")
 def user_import(request: HttpRequest) -> HttpResponse:
-    """Upload a sheet, see every row checked, then confirm: nothing is created before that."""
-    form = UploadForm(request.POST or None, request.FILES or None)
-
-    def commit(rows: list[dict]) -> tuple[str, str]:
-        created = accounts.users_import_commit(by=request.user, rows=rows, request=request)
-        return _("%(n)s accounts created; invitations are being sent.") % {"n": len(created)}, "accounts:user-list"
-
-    def keep(table: Table) -> list[dict]:
-        return [
-            {
-                "username": r.values["username"],
-                "email": r.values["email"],
-                "full_name": r.values["full_name"],
-                "phone": r.values.get("phone") or "",
-                "role": r.values["role"],
-                "scope_id": r.values.get("scope"),
-            }
-            for r in table.rows
-        ]
-
-    if request.method == "POST" and "confirm" in request.POST:
-        return import_confirm(request, session_key=IMPORT_SESSION_KEY, again="accounts:user-import", commit=commit)
-    table = import_check(request, form, session_key=IMPORT_SESSION_KEY, read=accounts.users_import_read, keep=keep)
-    return render(request, "accounts/user_import.html", {"form": form, "table": table})
+    """Upload a sheet; its page shows every row checked, then the confirmation: nothing is created before."""
+    posted = request.method == "POST"
+    form = TableUploadForm(request.POST if posted else None, request.FILES if posted else None)
+    if posted:
+        job = import_upload(request, form, kind="accounts")
+        if job is not None:
+            return redirect("import-job", pk=job.pk)
+    return render(request, "accounts/user_import.html", {"form": form}, status=400 if form.errors else 200)
 
 
 @capability_required("accounts.manage")

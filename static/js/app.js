@@ -23,6 +23,25 @@
     select.addEventListener("change", sync);
     sync();
   });
+  // A field's error from the last submission goes as soon as the field is filled again: a red
+  // "required" under a filled field reads as if it were still wrong (the server checks again on sending).
+  function filled(el) {
+    if (el.type === "checkbox" || el.type === "radio") {
+      var group = el.form && el.name ? el.form.querySelectorAll('[name="' + el.name + '"]') : [el];
+      return Array.prototype.some.call(group, function (x) { return x.checked; });
+    }
+    return (el.value || "").trim() !== "";
+  }
+  function clearError(event) {
+    var el = event.target;
+    var wrap = el.closest ? el.closest(".field.has-error") : null;
+    if (!wrap || !filled(el)) return;
+    wrap.classList.remove("has-error");
+    wrap.querySelectorAll(".errorlist").forEach(function (list) { list.remove(); });
+    wrap.querySelectorAll("[aria-invalid]").forEach(function (x) { x.removeAttribute("aria-invalid"); });
+  }
+  document.addEventListener("input", clearError);
+  document.addEventListener("change", clearError);
   // Tables of weeks open on the newest ones (at the right end), most of all on a phone.
   document.querySelectorAll("[data-scroll-end]").forEach(function (wrap) {
     wrap.scrollLeft = wrap.scrollWidth;

@@ -10,7 +10,10 @@
     var saved = read(KEY) || {};
     form.querySelectorAll("[data-remember]").forEach(function (el) {
       var name = el.getAttribute("data-remember");
-      if (!el.value && saved[name]) el.value = saved[name];
+      if (!el.value && saved[name]) {
+        el.value = saved[name];
+        el.dispatchEvent(new Event("input", { bubbles: true }));  // filled now: its "required" error goes
+      }
     });
     form.addEventListener("submit", function () {
       var values = {};

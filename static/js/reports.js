@@ -1,6 +1,8 @@
 // Weekly report form: recompute the difference from the system's figure as the district types.
 (function () {
   "use strict";
+  // Figures as the server writes them (rollout.figures): 1.234 in Vietnamese, 1,234 in English.
+  var locale = document.documentElement.lang === "en" ? "en-US" : "vi-VN";
   document.querySelectorAll("[data-row]").forEach(function (row) {
     var input = row.querySelector("input[data-figure]");
     var systemCell = row.querySelector("[data-system]");
@@ -12,7 +14,7 @@
       var value = parseInt(input.value, 10);
       if (isNaN(value)) { diffCell.textContent = ""; row.classList.remove("differs"); return; }
       var diff = value - system;
-      diffCell.textContent = (diff > 0 ? "+" : "") + diff;
+      diffCell.textContent = (diff > 0 ? "+" : "") + diff.toLocaleString(locale);
       row.classList.toggle("differs", atLeast ? diff < 0 : diff !== 0);
     }
     input.addEventListener("input", update);

@@ -135,7 +135,8 @@ def test_read_table_fast_matches_the_default_reader():
         tabular.Column("day", "Ngày", tabular.day, required=False),
         tabular.Column("n", "Số", tabular.integer(-100, 100), required=False),
     ]
-    slow, fast = tabular.read_table(_sample(False), columns), tabular.read_table(_sample(False), columns, fast=True)
+    slow = tabular.read_table(_sample(False), columns, max_rows=100)
+    fast = tabular.read_table(_sample(False), columns, max_rows=100, fast=True)
     assert [(r.number, r.values, [str(e) for e in r.errors]) for r in slow.rows] == [
         (r.number, r.values, [str(e) for e in r.errors]) for r in fast.rows
     ]

@@ -46,7 +46,16 @@ def test_template_has_vietnamese_headers_an_example_and_instructions(client_for,
     response = client_for(checkpoint_staff).get(reverse("checkpoints:arrival-import-template"))
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.worksheets[0]
-    assert [c.value for c in ws[1]][:5] == ["Thời điểm đến", "Họ và tên", "Năm sinh", "Số CMND/CCCD", "Số điện thoại"]
+    # Required columns carry the "*" the instructions speak of.
+    assert [c.value for c in ws[1]][:5] == [
+        "Thời điểm đến *",
+        "Họ và tên *",
+        "Năm sinh",
+        "Số CMND/CCCD",
+        "Số điện thoại",
+    ]
+    guide = [row[0].value for row in wb["Hướng dẫn"].iter_rows()]
+    assert "Các cột có dấu * là bắt buộc." in guide and "Họ và tên *" in guide
     assert ws["B2"].value == "Nguyễn Văn An"
     assert "Hướng dẫn" in wb.sheetnames and "Huyện đến" in wb.sheetnames
     assert ws.data_validations.dataValidation  # drop-downs for vehicle and tests
@@ -74,6 +83,22 @@ def test_preview_names_each_bad_cell_and_stores_nothing(checkpoint):
     problems = {r.number: sorted(e.cell for e in r.errors) for r in preview.rows if r.errors}
     assert problems == {3: ["E3"], 4: ["I4"], 5: ["J5"], 6: ["A6", "B6"], 7: ["G7"]}
     assert preview.rows[0].status == "new" and len(preview.invalid) == 5
+    assert not Arrival.objects.exists()
+
+
+def test_every_error_of_a_row_comes_in_one_preview_and_temperatures_are_bounded(checkpoint):
+    # One row wrong in five ways at once: an unreadable time, no name, a bad phone, a fever of 45 °C and a
+    # destination district outside the province. All five are named together, not one round at a time.
+    bad = _row(**{"Thời điểm đến": "hôm qua", "Họ và tên": "", "Số điện thoại": "12345", "Số CMND/CCCD": "",
+                  "Nhiệt độ (°C)": "45", "Huyện đến": "Quận Hoàn Kiếm"})  # fmt: skip
+    cold = _row(**{"Nhiệt độ (°C)": "33,9"})
+    edge = _row(**{"Nhiệt độ (°C)": "43", "Họ và tên": "Lò Văn Sáng", "Số CMND/CCCD": "010203009999"})
+    preview = arrivals_import_read(workbook([bad, cold, edge]), checkpoint=checkpoint)
+    errors = {e.cell: e.message for e in preview.rows[0].errors}
+    assert sorted(errors) == ["A2", "B2", "E2", "I2", "P2"], errors
+    assert "34" in errors["P2"] and "43" in errors["P2"]
+    assert [e.cell for e in preview.rows[1].errors] == ["P3"]
+    assert preview.rows[2].status == "new" and str(preview.rows[2].values["temperature"]) == "43.0"
     assert not Arrival.objects.exists()
 
 
@@ -143,23 +168,26 @@ def test_staff_cannot_import_for_another_checkpoint(checkpoint_staff, other_chec
 def test_page_flow_preview_then_confirm(client_for, checkpoint_staff, checkpoint):
     client = client_for(checkpoint_staff)
     upload = workbook([_row(), _row(**{"Số điện thoại": "0000", "Số CMND/CCCD": ""})])
-    preview = client.post(reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": upload})
+    preview = client.post(
+        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": upload}, follow=True
+    )
     html = preview.content.decode()
     assert preview.status_code == 200 and "E3" in html and not Arrival.objects.exists()
-    done = client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"}, follow=True)
+    confirm = reverse("import-job-confirm", args=[preview.context["job"].pk])
+    done = client.post(confirm, follow=True)
     assert Arrival.objects.count() == 1
     # The list opens on the day of the imported arrival, with the counts in Vietnamese.
     assert done.redirect_chain[-1][0].endswith(f"?checkpoint={checkpoint.pk}&date=2021-11-02")
     assert done.context["day"] == date(2021, 11, 2) and "Nguyễn Văn An" in done.content.decode()
     assert "Đã lưu 1 người đến; 0 dòng đã nhập trước đó" in done.content.decode()
     # Confirming twice (a double click) stores nothing more.
-    client.post(reverse("checkpoints:arrival-import"), {"confirm": "1"})
+    client.post(confirm)
     assert Arrival.objects.count() == 1
     # The same file again: nothing new, and the page says why.
     again = client.post(
-        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": workbook([_row()])}
+        reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": workbook([_row()])}, follow=True
     )
-    assert again.context["counts"]["already"] == 1
+    assert again.context["result"]["counts"]["already"] == 1
     assert "Mọi dòng của tệp này đã được nhập trước đó" in again.content.decode()
 
 
@@ -168,6 +196,7 @@ def test_page_refuses_another_checkpoint_and_non_recorders(client_for, checkpoin
     response = client_for(checkpoint_staff).post(
         reverse("checkpoints:arrival-import"), {"checkpoint": other_checkpoint.pk, "file": workbook([_row()])}
     )
+    assert response.status_code == 400
     assert "checkpoint" in response.context["form"].errors and not Arrival.objects.exists()
     assert client_for(district_officer).get(reverse("checkpoints:arrival-import")).status_code == 403
 
@@ -178,4 +207,4 @@ def test_not_a_spreadsheet_is_refused_with_a_message(client_for, checkpoint_staf
     response = client_for(checkpoint_staff).post(
         reverse("checkpoints:arrival-import"), {"checkpoint": checkpoint.pk, "file": junk}
     )
-    assert response.status_code == 200 and response.context["form"].errors["file"]
+    assert response.status_code == 400 and response.context["form"].errors["file"]

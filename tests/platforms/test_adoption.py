@@ -57,6 +57,11 @@ def test_installs_above_headcount_are_refused_and_nothing_is_saved(client_for, a
     assert not AdoptionUpdate.objects.exists()
 
 
+def test_the_headcount_message_writes_figures_with_thousands_separators(client_for, agency_admin, agency):
+    response = client_for(agency_admin).post(url(agency), form(staff_headcount=1200, pc_covid=1500))
+    assert "Số cài đặt (1.500) không được vượt quá tổng số cán bộ, nhân viên (1.200)." in response.content.decode()
+
+
 def test_a_future_date_is_refused(client_for, agency_admin, agency):
     response = client_for(agency_admin).post(url(agency), form(reported_on=(local_today() + timedelta(1)).isoformat()))
     assert "reported_on" in response.context["form"].errors
@@ -148,11 +153,12 @@ def test_template_is_prefilled_with_the_users_agencies(client_for, agency_admin,
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]][:4] == [
-        "Mã cơ quan, đơn vị",
+        "Mã cơ quan, đơn vị *",
         "Tên cơ quan, đơn vị",
         "Số liệu tính đến ngày",
-        "Tổng số cán bộ, nhân viên",
+        "Tổng số cán bộ, nhân viên *",
     ]
+    assert "Các cột có dấu * là bắt buộc." in [row[0].value for row in wb["Hướng dẫn"].iter_rows()]
     assert ws["A2"].value == agency.pk and ws["B2"].value == agency.name and ws["D2"].value == 40
     assert ws.max_row == 2  # only the agency the admin may update
 
@@ -161,10 +167,10 @@ def test_import_previews_then_saves_everything_on_confirm(client_for, district_o
     other = AgencyFactory(district=bat_xat)
     client = client_for(district_officer)
     upload = sheet([[agency.pk, "", "02/11/2021", 40, 30, 10, 20], [other.pk, "", None, 12, 12, 0, 3]])
-    response = client.post(reverse("platforms:adoption-import"), {"file": upload})
-    assert response.status_code == 200 and response.context["new_count"] == 2
+    response = client.post(reverse("platforms:adoption-import"), {"file": upload}, follow=True)
+    assert response.status_code == 200 and len(response.context["result"]["kept"]) == 2
     assert not AdoptionUpdate.objects.exists()  # nothing before confirming
-    response = client.post(reverse("platforms:adoption-import"), {"confirm": "1"})
+    response = client.post(reverse("import-job-confirm", args=[response.context["job"].pk]))
     assert response.status_code == 302
     assert AdoptionUpdate.objects.count() == 2
     assert AdoptionUpdate.objects.get(agency=other).reported_on == local_today()  # empty date: today
@@ -172,8 +178,9 @@ def test_import_previews_then_saves_everything_on_confirm(client_for, district_o
     response = client.post(
         reverse("platforms:adoption-import"),
         {"file": sheet([[agency.pk, "", "02/11/2021", 40, 30, 10, 20], [other.pk, "", None, 12, 12, 0, 3]])},
+        follow=True,
     )
-    assert response.context["new_count"] == 0 and "Mọi dòng đều đã có" in response.content.decode()
+    assert not response.context["result"]["kept"] and "Mọi dòng đều đã có" in response.content.decode()
     assert AdoptionUpdate.objects.count() == 2
 
 
@@ -189,18 +196,18 @@ def test_import_reports_each_bad_cell_and_saves_nothing(client_for, district_off
         ]
     )
     client = client_for(district_officer)
-    response = client.post(reverse("platforms:adoption-import"), {"file": upload})
-    table = response.context["table"]
-    cells = {e.cell for r in table.rows for e in r.errors}
+    response = client.post(reverse("platforms:adoption-import"), {"file": upload}, follow=True)
+    cells = {e["cell"] for r in response.context["result"]["rows"] for e in r["errors"]}
     assert cells == {"E2", "A3", "C4", "A5", "D6"}
     assert "A3" in response.content.decode() and "Chưa có gì được lưu" in response.content.decode()
-    assert client.post(reverse("platforms:adoption-import"), {"confirm": "1"}).status_code == 302
+    assert client.post(reverse("import-job-confirm", args=[response.context["job"].pk])).status_code == 302
     assert not AdoptionUpdate.objects.exists()
 
 
 def test_import_needs_the_template_columns(client_for, agency_admin):
     upload = sheet([[1, 2]], headers=["Agency", "Something"])
     response = client_for(agency_admin).post(reverse("platforms:adoption-import"), {"file": upload})
+    assert response.status_code == 400
     assert "Dòng 1 thiếu cột: Mã cơ quan, đơn vị" in response.context["form"].errors["file"][0]
     assert not AdoptionUpdate.objects.exists()
 
@@ -234,3 +241,14 @@ def test_api_post_adds_an_update_for_an_agency_the_caller_may_update(client_for,
     response = client_for(agency_admin).post(path, body | {"vneid": 41}, content_type="application/json")
     assert response.status_code == 400 and "vneid" in response.json()["extra"]["fields"]
     assert AdoptionUpdate.objects.count() == 1
+
+
+def test_import_names_every_problem_of_a_row_in_one_preview(client_for, district_officer, agency, sa_pa):
+    # An agency the officer may not update and installs above the headcount, beside an unreadable date:
+    # all three at once.
+    foreign = AgencyFactory(district=sa_pa)
+    upload = sheet([[foreign.pk, "", "31/02/2021", 10, 11, 0, 0]])
+    response = client_for(district_officer).post(reverse("platforms:adoption-import"), {"file": upload}, follow=True)
+    cells = sorted(e["cell"] for r in response.context["result"]["rows"] for e in r["errors"])
+    assert cells == ["A2", "C2", "E2"]
+    assert not AdoptionUpdate.objects.exists()

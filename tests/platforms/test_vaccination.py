@@ -36,13 +36,62 @@ def test_facility_staff_logs_the_day_and_a_second_log_corrects_it(client_for, fa
     update = VaccinationUpdate.objects.get()
     assert (update.doses_given, update.updated_on_platform, update.platform_updated_at) == (25, False, None)
     time_machine.move_to(datetime(2021, 11, 10, 19, 45, tzinfo=HCM), tick=False)
-    client.post(log_url(facility), entry(doses=31))
+    client.post(log_url(facility), entry(doses=31) | {"confirm_overwrite": 25})
     time_machine.move_to(datetime(2021, 11, 10, 21, 0, tzinfo=HCM), tick=False)
-    client.post(log_url(facility), entry(doses=32))  # a later correction keeps the punctual time
+    client.post(log_url(facility), entry(doses=32) | {"confirm_overwrite": 31})  # keeps the punctual time
     update = VaccinationUpdate.objects.get()
     assert (update.doses_given, update.updated_on_platform) == (32, True)
     assert update.platform_updated_at == datetime(2021, 11, 10, 19, 45, tzinfo=HCM)
     assert update.recorded_by == facility_staff
+
+
+def test_a_logged_day_opens_with_its_saved_figures(client_for, facility_staff, facility):
+    client = client_for(facility_staff)
+    client.post(log_url(facility), entry(doses=120, updated="yes"))
+    form = client.get(log_url(facility)).context["form"]
+    assert (form["doses_given"].value(), form["updated_on_platform"].value()) == (120, "yes")
+    yesterday = local_today() - timedelta(days=1)
+    client.post(log_url(facility), entry(day=yesterday, doses=7, updated="no"))
+    page = client.get(log_url(facility), {"day": yesterday.isoformat()})
+    form = page.context["form"]
+    assert (form["day"].value(), form["doses_given"].value(), form["updated_on_platform"].value()) == (
+        yesterday, 7, "no"
+    )  # fmt: skip
+    assert f'href="?day={yesterday.isoformat()}"' in page.content.decode()  # each recent day can be corrected
+
+
+def test_replacing_a_logged_figure_is_asked_first_showing_old_and_new(client_for, facility_staff, facility):
+    client = client_for(facility_staff)
+    client.post(log_url(facility), entry(doses=1200))
+    asked = client.post(log_url(facility), entry(doses=1450))
+    assert asked.status_code == 200
+    assert VaccinationUpdate.objects.get().doses_given == 1200  # nothing replaced yet
+    html = asked.content.decode()
+    day = local_today().strftime("%d/%m/%Y")
+    assert f"Ngày {day} đã ghi 1.200 liều. Thay 1.200 bằng 1.450?" in html
+    assert "Thay 1.200 bằng 1.450</button>" in html
+    assert asked.context["form"]["confirm_overwrite"].value() == "1200"
+    assert client.post(log_url(facility), entry(doses=1450) | {"confirm_overwrite": "1200"}).status_code == 302
+    assert VaccinationUpdate.objects.get().doses_given == 1450
+
+
+def test_a_confirmation_given_for_an_older_figure_does_not_replace_a_newer_one(
+    client_for, facility_staff, health_officer, facility
+):
+    client = client_for(facility_staff)
+    client.post(log_url(facility), entry(doses=120))
+    client.post(log_url(facility), entry(doses=145))  # asked: 120 -> 145
+    client_for(health_officer).post(log_url(facility), entry(doses=130) | {"confirm_overwrite": 120})
+    again = client.post(log_url(facility), entry(doses=145) | {"confirm_overwrite": 120})
+    assert again.status_code == 200 and "Thay 130 bằng 145" in again.content.decode()
+    assert VaccinationUpdate.objects.get().doses_given == 130
+
+
+def test_the_same_figure_sent_again_is_not_asked_about(client_for, facility_staff, facility):
+    client = client_for(facility_staff)
+    client.post(log_url(facility), entry(doses=120, updated="no"))
+    assert client.post(log_url(facility), entry(doses=120, updated="yes")).status_code == 302
+    assert VaccinationUpdate.objects.get().updated_on_platform
 
 
 def test_logging_is_limited_to_recent_days(client_for, facility_staff, facility, settings):

@@ -107,7 +107,7 @@ def test_a_filled_template_round_trips(clock, client_for, district_officer, bat_
     assert version.proposals == '=HYPERLINK("http://x","bấm")' and version.focal_officer_confirmed
     assert report.state == ReportState.LATE  # sent on Wednesday after the Friday deadline
     page = client.get(response["Location"]).content.decode()
-    assert "Gửi muộn" in page and "6050" in page
+    assert "Gửi muộn" in page and "6.050" in page
     # Downloaded again, the template holds what was sent, and text stays text.
     ws = load_workbook(io.BytesIO(_download(client, bat_xat, LAST_WEEK))).worksheets[0]
     assert ws[f"B{ROW['people_guided']}"].value == 320
@@ -142,6 +142,64 @@ def test_text_in_a_number_cell_names_sheet_and_cell(clock, client_for, district_
     assert response.status_code == 400
     page = response.content.decode()
     assert f"Trang tính “Báo cáo tuần”, ô {cell} (Số địa điểm được kiểm tra): Nhập một số nguyên." in page
+    _nothing_stored()
+
+
+def test_a_formula_or_an_error_in_an_input_cell_is_named_by_cell_not_stored_as_empty(
+    clock, client_for, district_officer, bat_xat
+):
+    client = client_for(district_officer)
+    text_cell, number_cell, error_cell = (
+        f"B{TEXT_ROWS['difficulties']}",
+        f"B{ROW['venues_inspected']}",
+        f"B{ROW['people_guided']}",
+    )
+    content = _fill(
+        _download(client, bat_xat, LAST_WEEK), **{text_cell: "=A1", number_cell: "=3+4", error_cell: "#DIV/0!"}
+    )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:  # really a formula and an error, as Excel saves them
+        sheet = archive.read("xl/worksheets/sheet1.xml").decode()
+    assert f'<c r="{text_cell}"' in sheet and "<f>A1</f>" in sheet and 't="e"' in sheet
+    response = _upload(client, bat_xat, LAST_WEEK, content)
+    assert response.status_code == 400
+    page = response.content.decode()
+    refused = "công thức không được chấp nhận, hãy nhập giá trị"
+    assert f"Trang tính “Báo cáo tuần”, ô {text_cell} (Khó khăn, vướng mắc): {refused}" in page
+    assert f"ô {number_cell} (Số địa điểm được kiểm tra): công thức không được chấp nhận, hãy nhập giá trị" in page
+    assert f"ô {error_cell}" in page and "#DIV/0!" in page
+    _nothing_stored()
+
+
+def test_a_formula_with_a_saved_result_is_refused_too(clock, client_for, district_officer, bat_xat):
+    """Excel saves a formula's last result beside it: that result is not taken for a typed value."""
+    client = client_for(district_officer)
+    cell = f"B{ROW['venues_inspected']}"
+    content = _fill(_download(client, bat_xat, LAST_WEEK), **{cell: 7})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode()
+                start = text.index(f'<c r="{cell}"')
+                end = text.index("</c>", start) + len("</c>")
+                text = text[:start] + f'<c r="{cell}" t="n"><f>3+4</f><v>7</v></c>' + text[end:]
+                data = text.encode()
+            dst.writestr(info, data)
+    response = _upload(client, bat_xat, LAST_WEEK, out.getvalue())
+    assert response.status_code == 400
+    assert f"ô {cell} (Số địa điểm được kiểm tra): công thức không được chấp nhận" in response.content.decode()
+    _nothing_stored()
+
+
+def test_a_template_with_hundreds_of_rows_added_is_refused_before_it_is_read(
+    clock, client_for, district_officer, bat_xat
+):
+    client = client_for(district_officer)
+    content = _fill(_download(client, bat_xat, LAST_WEEK), **{f"A{row}": "thêm" for row in range(30, 330)})
+    response = _upload(client, bat_xat, LAST_WEEK, content)
+    assert response.status_code == 400
+    assert "Tệp có hơn 200 dòng dữ liệu: mỗi tệp tối đa 200 dòng." in response.content.decode()
     _nothing_stored()
 
 

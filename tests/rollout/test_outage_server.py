@@ -111,6 +111,7 @@ def app(postgres, tmp_path) -> Iterator[tuple[str, str]]:
         "DJANGO_DEBUG": "0",
         "SECRET_KEY": "outage-test-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "https://covid.laocai.gov.vn",  # production refuses a SITE_URL on this machine
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
         "DATABASE_URL": postgres.create_database("rollout"),

@@ -76,8 +76,15 @@ def test_personal_data_before_the_oldest_kept_day_is_deleted_and_the_figures_are
     result = personal_data_purge(today=TODAY)
 
     assert result.first_kept_day == FIRST_KEPT
-    assert result.deleted == {"check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1,
-                              "tracing lists": 0, "tracing searches": 0}  # fmt: skip
+    assert result.deleted == {
+        "check-ins": 1,
+        "arrivals": 1,
+        "declarations": 1,
+        "daily lists": 1,
+        "tracing lists": 0,
+        "tracing searches": 0,
+        "import jobs": 0,
+    }
     assert list(CheckIn.objects.all()) == [kept["checkin"]]
     assert list(Arrival.objects.all()) == [kept["arrival"]]
     assert list(Declaration.objects.all()) == [kept["declaration"]]
@@ -104,6 +111,7 @@ def test_the_run_is_recorded_and_audited_with_counts_only_and_a_second_run_delet
         "daily lists": 1,
         "tracing lists": 0,
         "tracing searches": 0,
+        "import jobs": 0,
     }
     assert "Giàng" not in str(event.detail) and "0987" not in str(event.detail)
 
@@ -115,8 +123,15 @@ def test_the_run_is_recorded_and_audited_with_counts_only_and_a_second_run_delet
 def test_a_dry_run_counts_and_deletes_nothing(world, files_root):
     old, _kept = world
     result = personal_data_purge(today=TODAY, dry_run=True)
-    assert result.deleted == {"check-ins": 1, "arrivals": 1, "declarations": 1, "daily lists": 1,
-                              "tracing lists": 0, "tracing searches": 0}  # fmt: skip
+    assert result.deleted == {
+        "check-ins": 1,
+        "arrivals": 1,
+        "declarations": 1,
+        "daily lists": 1,
+        "tracing lists": 0,
+        "tracing searches": 0,
+        "import jobs": 0,
+    }
     assert (CheckIn.objects.count(), Arrival.objects.count(), Declaration.objects.count()) == (2, 2, 2)
     assert (files_root / old["list"].file).exists() and not AuditEvent.objects.filter(action="personal_data_purge")
 

@@ -30,8 +30,18 @@ def test_check_deploy_is_clean_with_production_settings():
         DJANGO_DEBUG="0",
         SECRET_KEY="k" * 20 + "-x9$Qz" * 10,
         ALLOWED_HOSTS="covid.laocai.gov.vn",
+        SITE_URL="https://covid.laocai.gov.vn",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_a_site_url_on_this_machine():
+    production = {"DJANGO_DEBUG": "0", "SECRET_KEY": "k" * 20 + "-x9$Qz" * 10, "ALLOWED_HOSTS": "covid.laocai.gov.vn"}
+    for local in ("http://localhost:8000", "http://127.0.0.1", "https://app.localhost"):
+        result = _manage("check", **production, SITE_URL=local)
+        assert result.returncode != 0 and "rollout.E001" in result.stderr, local
+    assert _manage("check", **production, SITE_URL="https://covid.laocai.gov.vn").returncode == 0
+    assert _manage("check", DJANGO_DEBUG="1", SITE_URL="http://localhost:8000").returncode == 0  # development
 
 
 def test_production_refuses_to_start_without_a_secret_key():

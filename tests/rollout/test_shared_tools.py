@@ -54,3 +54,26 @@ def test_rate_limit_answers_429_in_vietnamese_after_the_limit():
     assert codes == [200, 200, 200, 429]
     # Another address is counted on its own.
     assert view(factory.post("/c/x/", REMOTE_ADDR="203.0.113.10")).status_code == 200
+
+
+def test_durations_read_in_minutes_below_an_hour_and_in_hours_above():
+    from django.utils import translation
+
+    from rollout.figures import duration
+
+    with translation.override("vi"):
+        assert [duration(m) for m in (0, 45, 60, 90, 125)] == [
+            "0 phút",
+            "45 phút",
+            "1 giờ",
+            "1 giờ 30 phút",
+            "2 giờ 5 phút",
+        ]
+    with translation.override("en"):
+        assert [duration(m) for m in (1, 60, 90)] == ["1 minute", "1 hour", "1 hour 30 minutes"]
+
+
+def test_covid_19_is_kept_on_one_line_and_the_rest_escaped():
+    from rollout.templatetags.text import keep_together
+
+    assert keep_together("Chống COVID-19 <b>") == 'Chống <span class="nowrap">COVID-19</span> &lt;b&gt;'

@@ -149,3 +149,13 @@ def test_scanning_a_declaration_personal_qr_records_that_person(client_for, agen
     assert response.status_code == 302
     checkin = venue.checkins.get()
     assert (checkin.full_name, checkin.phone, checkin.method) == ("Thào Seo Lử", "0977123456", "staff_scan")
+
+
+@pytest.mark.parametrize(("minutes", "said"), [(60, "1 giờ"), (45, "45 phút"), (150, "2 giờ 30 phút")])
+def test_the_scan_page_says_the_default_stay_in_minutes_or_hours(
+    client_for, agency_admin, venue, settings, minutes, said
+):
+    settings.CHECKIN_DEFAULT_STAY_MINUTES = minutes
+    page = client_for(agency_admin).get(_scan_url(venue)).content.decode()
+    assert f"được tính là ở bên trong {said}, không tính sang ngày hôm sau." in page
+    assert "0 giờ" not in page

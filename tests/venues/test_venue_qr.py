@@ -60,7 +60,7 @@ def test_rotated_token_shows_the_replaced_page_and_the_new_poster_works(client_f
     response = client_for(agency_admin).post(reverse("venues:venue-qr-rotate", args=[venue.pk]))
     assert response.status_code == 302
     venue.refresh_from_db()
-    assert RetiredVenueKey.objects.filter(venue=venue).count() == 1
+    assert RetiredVenueKey.objects.filter(venue=venue).count() == 2  # the QR key and the short code
     old = client_for(None).get(old_url)
     assert old.status_code == 410
     assert "Mã QR này đã được thay thế" in old.content.decode() and "Chợ Bát Xát" in old.content.decode()
@@ -109,7 +109,7 @@ def test_rotation_needs_post_and_change_rights(client_for, agency_admin, provinc
     other_agency_admin = UserFactory.with_role(Role.AGENCY_ADMIN, agency=AgencyFactory())
     assert client_for(other_agency_admin).post(url).status_code == 404
     assert client_for(district_officer).post(url).status_code == 302  # the district's own venue
-    assert RetiredVenueKey.objects.count() == 1
+    assert RetiredVenueKey.objects.count() == 2
 
 
 def test_qr_downloads_follow_venue_scoping(client_for, venue, district_officer, other_district_officer, outsider):

@@ -44,6 +44,12 @@ def venue_checkin_url(venue: Venue) -> str:
     return settings.SITE_URL + reverse("checkin:checkin", args=[venue_token(venue)])
 
 
+def venue_short_url(venue: Venue) -> str:
+    """What people type when their phone cannot scan: the site without its scheme, and the short code."""
+    site = settings.SITE_URL.split("://", 1)[-1]
+    return f"{site}{reverse('checkin:checkin', args=[venue.short_code])}"
+
+
 def venue_qr_png(venue: Venue, *, box_size: int = 10) -> bytes:
     return qr.qr_png(venue_checkin_url(venue), box_size=box_size)
 
@@ -77,6 +83,18 @@ def venue_from_token(token: str, *, with_place: bool = True) -> TokenLookup:
     return TokenLookup(replaced=retired.venue if retired else None)
 
 
+def venue_from_short_code(text: str) -> TokenLookup:
+    """The venue a typed short code names (any case, with or without a dash), as ``venue_from_token``."""
+    code = qr.short_code_from_text(text)
+    if code is None:
+        return TokenLookup()
+    venue = Venue.objects.filter(short_code=code).first()
+    if venue is not None:
+        return TokenLookup(venue=venue)
+    retired = RetiredVenueKey.objects.filter(key=code).select_related("venue").first()
+    return TokenLookup(replaced=retired.venue if retired else None)
+
+
 # In the model's field order: ``Model.from_db`` assigns the row's values in that order.
 _LEAN_FIELDS = [
     f.attname
@@ -96,11 +114,13 @@ def _venue_by_key(key: str) -> Venue | None:
 
 
 def venue_qr_rotate(*, venue: Venue) -> Venue:
-    """Give the venue a new QR key; posters with the old one show "this code was replaced"."""
+    """Give the venue a new QR key and short code; posters with the old ones show "this code was replaced"."""
     with transaction.atomic():
         RetiredVenueKey.objects.create(venue=venue, key=venue.qr_key)
+        RetiredVenueKey.objects.create(venue=venue, key=venue.short_code)
         venue.qr_key = qr.new_key()
-        venue.save(update_fields=["qr_key", "updated_at"])
+        venue.short_code = qr.new_short_code()
+        venue.save(update_fields=["qr_key", "short_code", "updated_at"])
     return venue
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from rollout import scoping
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
+from rollout.figures import duration
 from rollout.models import User, Venue
 from rollout.services.audit import Action, audit_personal_view, audit_record
 from rollout.text import fold
@@ -150,7 +151,7 @@ def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
             "show_entry": action in ("lookup", "enter") and (found is None or found.open_checkin is None),
             "inside": inside,
             "questions": HEALTH_QUESTIONS,
-            "stay": settings.CHECKIN_DEFAULT_STAY_MINUTES,
+            "stay": duration(settings.CHECKIN_DEFAULT_STAY_MINUTES),
         },
     )
 

@@ -49,6 +49,20 @@ def _venue_or_page(request: HttpRequest, token: str) -> tuple[Venue | None, Http
     return None, render(request, "checkin/invalid.html", status=404)
 
 
+def _short_code_page(request: HttpRequest, code: str) -> HttpResponse:
+    """A code typed from the poster (/c/K7M2QX/) leads to the venue's check-in page, as its QR does."""
+    if _over_limit(request, code):
+        return too_many(request)
+    found = svc.venue_from_short_code(code)
+    if found.venue is not None and found.venue.is_active:
+        return redirect("checkin:checkin", token=svc.venue_token(found.venue))
+    if found.replaced is not None:
+        return render(request, "checkin/replaced.html", {"venue": found.replaced}, status=410)
+    if found.venue is not None:
+        return render(request, "checkin/not_in_use.html", {"venue": found.venue}, status=410)
+    return render(request, "checkin/invalid.html", status=404)
+
+
 def _visit_or_page(request: HttpRequest, token: str, visit: str) -> tuple[CheckIn | None, HttpResponse | None]:
     """The visit a visit link points at (its venue already attached), or the page to answer instead
     (429, 404, 410)."""
@@ -121,6 +135,8 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
     """The form on GET; on POST, record the check-in and answer with the confirmation page itself
     (one round trip on a slow mobile connection; the page then swaps its address for the visit
     page, so a reload shows it rather than posting again)."""
+    if request.method == "GET" and ":" not in token and qr.short_code_from_text(token):
+        return _short_code_page(request, token)
     form = CheckInForm(request.POST if request.method == "POST" else None)
     valid = form.is_valid()  # parsing only: nothing is read or written before the limits are counted
     if request.method == "POST":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from rollout import scoping
+from rollout.checks import site_url_unusable
 from rollout.downloads import download_response
 from rollout.models import Venue
 from rollout.text import fold
@@ -32,10 +34,27 @@ def _venue(request: HttpRequest, pk: int) -> Venue:
     return get_object_or_404(scoping.venues_for(request.user).select_related("district", "commune", "agency"), pk=pk)
 
 
+def _refuse_local_site(request: HttpRequest, back: str) -> HttpResponse | None:
+    """In production, no QR is handed out while SITE_URL is this machine: printed, it would lead nowhere."""
+    if not site_url_unusable():
+        return None
+    messages.error(
+        request,
+        _(
+            "QR codes cannot be printed yet: the site's public address (SITE_URL) is still %(url)s, so phones "
+            "would open nothing. Ask the system administrator to set it."
+        )
+        % {"url": settings.SITE_URL},
+    )
+    return redirect(back)
+
+
 @login_required
 def venue_qr(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Download the venue QR as PNG (for screens and small prints) or SVG (scalable, for print shops)."""
     venue = _venue(request, pk)
+    if refused := _refuse_local_site(request, reverse("rollout:venue-detail", args=[venue.pk])):
+        return refused
     if fmt == "png":
         content, content_type = svc.venue_qr_png(venue), "image/png"
     elif fmt == "svg":
@@ -57,12 +76,19 @@ def _inline_svg(venue: Venue) -> str:
 
 
 def _poster_context(venue: Venue) -> dict:
-    return {"venue": venue, "qr_svg": _inline_svg(venue), "url": svc.venue_checkin_url(venue)}
+    return {
+        "venue": venue,
+        "qr_svg": _inline_svg(venue),
+        "url": svc.venue_checkin_url(venue),
+        "short_url": svc.venue_short_url(venue),
+    }
 
 
 @login_required
 def venue_poster(request: HttpRequest, pk: int) -> HttpResponse:
     venue = _venue(request, pk)
+    if refused := _refuse_local_site(request, reverse("rollout:venue-detail", args=[venue.pk])):
+        return refused
     return render(request, "venue_qr/posters.html", {"posters": [_poster_context(venue)], "single": venue})
 
 
@@ -72,6 +98,8 @@ def poster_list(request: HttpRequest) -> HttpResponse:
 
     Province and district users narrow by ?district=, ?kind=, ?q= (the venue list's filters).
     """
+    if refused := _refuse_local_site(request, reverse("rollout:venue-list")):
+        return refused
     venues = checkin_venues_for(request.user).filter(is_active=True).select_related("district", "commune", "agency")
     page, filters = search_filter_page(
         request, venues, districts=scoping.districts_for(request.user), per_page=MAX_POSTERS
