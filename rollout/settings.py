@@ -473,6 +473,7 @@ CELERY_TASK_QUEUE_OF: dict[str, str] = {
     "checkpoints.tasks.daily_list_refresh_task": "exports",
     "reports.tasks.weekly_rollups_due_task": "exports",
     "reports.tasks.weekly_rollup_build_task": "exports",
+    "reports.tasks.report_document_build_task": "exports",
     "dashboard.tasks.daily_stats_bump_task": "figures",
     "dashboard.tasks.daily_stats_refresh_today_task": "figures",
     "dashboard.tasks.daily_stats_recompute_task": "figures",
@@ -721,3 +722,32 @@ CELERY_BEAT_SCHEDULE |= {
         ),
     },
 }
+
+# --- The directive scorecard (SPEC §7) -----------------------------------------------------------
+# Per clause of the directive, the share (%) of its indicator at or above which the clause is on track;
+# below it, lagging. A clause whose indicator has nothing to count (no facility qualified, no district
+# report due yet) shows "no data", whatever its threshold.
+SCORECARD_THRESHOLDS: dict[str, float] = {
+    "1": 80,  # agency staff with PC-Covid
+    "2": 100,  # the province's weekly roll-up built
+    "3.i": 90,  # qualified facilities live on the testing platform
+    "3.ii": 90,  # vaccinating facilities' days updated by the cut-off
+    "3.iii": 90,
+    "4.i": 100,  # active checkpoints that recorded arrivals in the week
+    "4.ii": 90,
+    "4.iii": 95,  # daily lists ready for the districts by DAILY_LIST_DEADLINE
+    "5": 70,  # venues with QR codes that had check-ins in 7 days
+    "6.i": 70,  # communes with at least one venue scanning QR codes in the week
+    "6.ii": 80,  # districts whose report counts communication sessions
+    "6.iii": 80,  # districts that inspected venues in the week
+    "6.iv": 100,  # districts whose weekly report was sent on time
+}
+# A day's arrival list counts as delivered when it was ready for the district by this time the next morning.
+DAILY_LIST_DEADLINE = env_time("DAILY_LIST_DEADLINE", "07:00")
+if not all(0 <= v <= 100 for v in SCORECARD_THRESHOLDS.values()):
+    raise ImproperlyConfigured("SCORECARD_THRESHOLDS must be percentages between 0 and 100")
+
+# --- The weekly report as a document (DOCX, and PDF through LibreOffice headless) ----------------
+# The LibreOffice binary; its profile is a fresh folder per conversion (two at once never share one).
+SOFFICE_BINARY = os.environ.get("SOFFICE_BINARY", "soffice")
+SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)
