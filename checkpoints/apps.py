@@ -18,6 +18,7 @@ class CheckpointsConfig(AppConfig):
         qr.register_person_reader(declaration_person)
         _register_personal_data()
         _register_audit_labels()
+        _register_offline_page()
 
         register_job("daily_lists_build", _("Daily arrival lists for the districts"), beat="daily-lists")
         register_job(
@@ -48,6 +49,23 @@ def _register_personal_data() -> None:
     retention.register(
         retention.PersonalData("daily lists", pgettext_lazy("purged", "daily lists"), 40, purge=daily_lists_purge)
     )
+
+
+def _register_offline_page() -> None:
+    from django.urls import reverse
+
+    from checkpoints.scoping import checkpoints_for_arrivals
+    from rollout.offline import OfflinePage, register_offline_page
+
+    def urls_for(user) -> list[str]:
+        return [reverse("checkpoints:arrival-record")] if checkpoints_for_arrivals(user).exists() else []
+
+    register_offline_page(
+        OfflinePage(
+            "arrivals", r"^/checkpoints/arrivals/new/$", urls_for,
+            static=("css/checkpoints.css", "js/units.js", "js/arrivals.js"),
+        )
+    )  # fmt: skip
 
 
 def _register_audit_labels() -> None:

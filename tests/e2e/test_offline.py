@@ -1,0 +1,207 @@
+"""Entry on a weak mountain network, in headless Chromium: the arrival form and the venue scanning page keep
+working offline, queue on the device, and send each record exactly once when the network returns."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from django.utils import timezone
+
+from checkpoints.models import Arrival
+from rollout.models import Role, SyncReceipt
+from tests.e2e.conftest import PHONE
+from tests.factories import AgencyFactory, CheckInFactory, UserFactory, VenueFactory, district
+from venues.models import CheckIn
+from venues.services.checkins import visitor_pass_text
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct-horse-battery"
+METRICS = "offline-metrics.json"
+WAITING = "document.getElementById('offline').getAttribute('data-waiting')"
+
+
+def _sign_in(page, base_url: str, username: str) -> None:
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base_url}/dashboard/")
+
+
+def _installed(page, url: str) -> None:
+    """Open ``url`` once the service worker controls the page (so the worker has a copy of it)."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+    page.goto(url)
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def _waiting(page) -> str:
+    return page.locator("[data-offline-queue] [data-offline-count]").inner_text()
+
+
+def _record_metric(artifacts, **values) -> None:
+    path = artifacts / METRICS
+    metrics = json.loads(path.read_text()) if path.exists() else {}
+    metrics.update(values)
+    path.write_text(json.dumps(metrics, indent=2, ensure_ascii=False))
+
+
+def _cached_bytes(page) -> dict:
+    return page.evaluate(
+        """async () => {
+          const out = {};
+          for (const name of await caches.keys()) {
+            const cache = await caches.open(name);
+            let bytes = 0, entries = 0;
+            for (const request of await cache.keys()) {
+              bytes += (await (await cache.match(request)).blob()).size;
+              entries += 1;
+            }
+            out[name] = {bytes, entries};
+          }
+          return out;
+        }"""
+    )
+
+
+def _type_arrival(page, i: int, phone: str | None = None) -> None:
+    page.locator("[name=id_number]").fill(f"0102030045{i:02d}")
+    page.locator("[name=phone]").fill(phone or f"09123456{i:02d}")
+    page.locator("[name=full_name]").fill(f"Người đến số {i}")
+    page.locator("[data-save]").click()
+
+
+@pytest.fixture
+def staff_page(live_server, checkpoint_staff, checkpoint, new_page, settings):
+    settings.SITE_URL = live_server.url
+    page = new_page(**PHONE)
+    _sign_in(page, live_server.url, checkpoint_staff.username)
+    _installed(page, f"{live_server.url}/checkpoints/arrivals/new/")
+    return page
+
+
+def test_twenty_arrivals_saved_offline_after_a_reload_reach_the_server_once(live_server, staff_page, checkpoint,
+                                                                            artifacts):  # fmt: skip
+    page = staff_page
+    page.context.set_offline(True)
+    page.reload()  # the worker's copy: the form still opens
+    page.locator("#arrival-form").wait_for()
+    assert page.locator("[data-offline-network]").inner_text() == "mất mạng"
+    for i in range(1, 21):
+        _type_arrival(page, i)
+        page.wait_for_function(f"{WAITING} === '{i}'")
+    assert _waiting(page) == "20 bản ghi chờ gửi"
+    assert page.locator(".offline-record").count() == 20
+    assert page.locator("[data-offline-badge]").is_visible()
+    page.screenshot(path=str(artifacts / "offline-arrivals-20-waiting-phone.png"), full_page=True)
+    assert not Arrival.objects.exists()
+
+    started = time.monotonic()
+    page.context.set_offline(False)
+    page.wait_for_function(f"{WAITING} === '0'", timeout=60_000)
+    seconds = time.monotonic() - started
+    assert _waiting(page) == "0 bản ghi chờ gửi"
+    assert page.locator("[data-offline-last]").inner_text().startswith("gửi thành công lần cuối: ")
+    page.screenshot(path=str(artifacts / "offline-arrivals-sent-phone.png"), full_page=True)
+    names = sorted(Arrival.objects.values_list("full_name", flat=True))
+    assert names == sorted(f"Người đến số {i}" for i in range(1, 21))
+    assert SyncReceipt.objects.filter(kind="arrival").count() == 20
+    assert all(a.checkpoint_id == checkpoint.pk and a.recorded_by_id for a in Arrival.objects.all())
+    _record_metric(artifacts, online_to_zero_waiting_20_arrivals_s=round(seconds, 2), cached=_cached_bytes(page))
+
+
+def test_a_sync_cut_every_third_request_still_stores_exactly_twenty(live_server, staff_page, artifacts):
+    page = staff_page
+    page.context.set_offline(True)
+    for i in range(1, 21):
+        _type_arrival(page, i)
+        page.wait_for_function(f"{WAITING} === '{i}'")
+    sent = {"requests": 0, "cut": 0}
+
+    def cut_every_third(route):
+        sent["requests"] += 1
+        if sent["requests"] % 3 == 0:
+            route.fetch()  # the server stores it ...
+            sent["cut"] += 1
+            route.abort("connectionreset")  # ... and the answer never reaches the device
+        else:
+            route.continue_()
+
+    page.route("**/checkpoints/arrivals/sync/", cut_every_third)
+    page.context.set_offline(False)
+    page.wait_for_function(f"{WAITING} === '0'", timeout=90_000)
+    assert sent["cut"] >= 6 and sent["requests"] >= 20 + sent["cut"]
+    assert Arrival.objects.count() == 20
+    assert len(set(Arrival.objects.values_list("id_number", flat=True))) == 20
+
+
+def test_a_refused_record_stays_with_the_fields_message_and_saves_once_fixed(live_server, staff_page, artifacts):
+    page = staff_page
+    page.context.set_offline(True)
+    _type_arrival(page, 1, phone="12345")
+    _type_arrival(page, 2)
+    page.wait_for_function(f"{WAITING} === '2'")
+    page.context.set_offline(False)
+    refused = page.locator(".offline-record[data-state=refused]")
+    refused.wait_for()
+    page.wait_for_function(f"{WAITING} === '1'")
+    assert "Số điện thoại:" in refused.inner_text()
+    page.screenshot(path=str(artifacts / "offline-arrival-refused-phone.png"), full_page=True)
+    assert list(Arrival.objects.values_list("full_name", flat=True)) == ["Người đến số 2"]
+
+    refused.get_by_role("button", name="Sửa").click()
+    assert page.locator("[name=phone]").input_value() == "12345"
+    assert page.evaluate("document.activeElement.name") == "phone"
+    page.locator("[name=phone]").fill("0912 345 601")
+    page.locator("[data-save]").click()
+    page.wait_for_function(f"{WAITING} === '0'")
+    fixed = Arrival.objects.get(full_name="Người đến số 1")
+    assert fixed.phone == "0912345601" and Arrival.objects.count() == 2
+    page.screenshot(path=str(artifacts / "offline-arrival-fixed-phone.png"), full_page=True)
+
+
+def test_venue_scans_offline_sync_as_entries_and_exits(live_server, units, new_page, artifacts, settings):
+    settings.SITE_URL = live_server.url
+    agency = AgencyFactory(district=district("bat_xat"))
+    agency_venue = VenueFactory(name="Chợ Cốc Lếu", agency=agency, district=agency.district)
+    staff = UserFactory.with_role(Role.AGENCY_ADMIN, agency=agency)
+    elsewhere = VenueFactory(district=district("sa_pa"))
+    passes = [
+        visitor_pass_text(CheckInFactory(venue=elsewhere, full_name=name, phone=phone, id_number=""))
+        for name, phone in (("Lò Thị Mai", "0912000001"), ("Vàng A Chứ", "0912000002"))
+    ]
+    page = new_page(**PHONE)
+    _sign_in(page, live_server.url, staff.username)
+    _installed(page, f"{live_server.url}/venues/{agency_venue.pk}/scan/")
+    page.context.set_offline(True)
+    page.reload()
+
+    def scan(text: str) -> None:
+        page.locator("#scan-text").fill(text)
+        page.locator("#scan-text").press("Enter")  # a hand scanner types the code and Enter
+        page.locator("#offline-found").wait_for()
+
+    scan(passes[0])
+    page.get_by_role("button", name="Ghi nhận vào").first.click()
+    scan(passes[1])
+    page.locator("#offline-found [data-answer=has_cough]").check()
+    page.get_by_role("button", name="Ghi nhận vào").first.click()
+    scan(passes[0])  # leaving: the device remembers the entry it recorded and offers the exit first
+    assert page.locator("[data-offline-found-hint]").is_visible()
+    assert page.evaluate("document.activeElement.hasAttribute('data-offline-exit')")
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"{WAITING} === '3'")
+    page.screenshot(path=str(artifacts / "offline-venue-scan-3-waiting-phone.png"), full_page=True)
+    assert not CheckIn.objects.filter(venue=agency_venue).exists()
+
+    page.context.set_offline(False)
+    page.wait_for_function(f"{WAITING} === '0'", timeout=30_000)
+    visits = {c.full_name: c for c in CheckIn.objects.filter(venue=agency_venue)}
+    assert set(visits) == {"Lò Thị Mai", "Vàng A Chứ"}
+    assert visits["Lò Thị Mai"].checked_out_at is not None and visits["Vàng A Chứ"].checked_out_at is None
+    assert visits["Vàng A Chứ"].has_cough and visits["Vàng A Chứ"].flagged
+    assert visits["Lò Thị Mai"].checked_in_at <= visits["Lò Thị Mai"].checked_out_at <= timezone.now()
+    page.screenshot(path=str(artifacts / "offline-venue-scan-sent-phone.png"), full_page=True)
