@@ -19,3 +19,19 @@ class RolloutConfig(AppConfig):
 
         register_job("purge_personal_data", _("Deleting personal data past the retention"), beat="purge-personal-data")
         register_object_label("rollout.user", user_labels)
+        _register_sync_receipts()
+
+
+def _register_sync_receipts() -> None:
+    from django.utils.translation import pgettext_lazy
+
+    from rollout.models import SyncReceipt
+    from rollout.services import retention
+
+    # A receipt names no one, but it points at a person's record: it goes with the records it points at.
+    retention.register(
+        retention.PersonalData(
+            "sync receipts", pgettext_lazy("purged", "receipts of records sent from devices"), 90,
+            rows=lambda cutoff, first_kept: SyncReceipt.objects.filter(created_at__lt=cutoff),
+        )
+    )  # fmt: skip
