@@ -37,8 +37,8 @@ CORE_STATIC = (
     "img/favicon.svg",
     "img/icon-192.png",
 )
-# Loaded by qrscan.js only on a browser without its own BarcodeDetector: cached ahead by the page then.
-DECODER_STATIC = ("vendor/barcode-detector-3.2.2/ponyfill.js", "vendor/barcode-detector-3.2.2/zxing_reader.wasm")
+# Not here: the QR decoder (vendor/barcode-detector-*), about 1 MB, fetched by qrscan.js when a camera opens
+# on a browser without its own BarcodeDetector; a scanning page asks the worker to cache it ahead then.
 WORKBOX_STATIC = tuple(
     f"vendor/workbox-7.4.1/workbox-{name}.prod.js"
     for name in ("core", "routing", "strategies", "expiration", "cacheable-response", "precaching")

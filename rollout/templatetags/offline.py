@@ -3,15 +3,10 @@
 
 from __future__ import annotations
 
-import json
-
 from django import template
 from django.conf import settings
-from django.contrib.staticfiles.storage import staticfiles_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
-
-from rollout.offline import DECODER_STATIC
 
 register = template.Library()
 
@@ -57,7 +52,6 @@ def offline_root(context) -> dict:
         "worker_url": reverse("service-worker"),
         "login_url": reverse(settings.LOGIN_URL),
         "time_zone": settings.TIME_ZONE,
-        "decoder": json.dumps([staticfiles_storage.url(name) for name in DECODER_STATIC]),
     }
 
 

@@ -277,7 +277,11 @@
     var extra = all("[data-offline-warm]").reduce(function (urls, el) {
       return urls.concat(JSON.parse(el.getAttribute("data-offline-warm")));
     }, []);
-    if (!("BarcodeDetector" in global)) extra = extra.concat(JSON.parse(root.getAttribute("data-decoder")));
+    // The decoder (about 1 MB) only from a page that scans, and only for a browser without its own.
+    var scanner = document.querySelector("script[data-decoder-js]");
+    if (scanner && !("BarcodeDetector" in global)) {
+      extra = extra.concat([scanner.getAttribute("data-decoder-js"), scanner.getAttribute("data-decoder-wasm")]);
+    }
     navigator.serviceWorker.ready.then(function (registration) {
       return session().then(function (s) {
         var pages = s.status === 200 && s.body.pages ? s.body.pages : [];

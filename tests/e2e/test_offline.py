@@ -205,3 +205,80 @@ def test_venue_scans_offline_sync_as_entries_and_exits(live_server, units, new_p
     assert visits["Vàng A Chứ"].has_cough and visits["Vàng A Chứ"].flagged
     assert visits["Lò Thị Mai"].checked_in_at <= visits["Lò Thị Mai"].checked_out_at <= timezone.now()
     page.screenshot(path=str(artifacts / "offline-venue-scan-sent-phone.png"), full_page=True)
+
+
+def _sign_in_again(page, base_url: str, username: str) -> None:
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_a_session_expired_offline_asks_to_sign_in_again_then_sends_the_queue(live_server, staff_page,
+                                                                              checkpoint_staff, artifacts):  # fmt: skip
+    page = staff_page
+    page.context.set_offline(True)
+    _type_arrival(page, 1)
+    page.wait_for_function(f"{WAITING} === '1'")
+    page.context.clear_cookies()  # the session ended while the device had no network
+    page.context.set_offline(False)
+    prompt = page.locator("[data-offline-signin]")
+    prompt.wait_for(state="visible")
+    assert "Phiên đăng nhập đã hết hạn" in prompt.inner_text() and _waiting(page) == "1 bản ghi chờ gửi"
+    page.screenshot(path=str(artifacts / "offline-session-expired-phone.png"), full_page=True)
+    assert not Arrival.objects.exists()
+    prompt.get_by_role("link", name="Đăng nhập lại").click()
+    _sign_in_again(page, live_server.url, checkpoint_staff.username)
+    page.wait_for_url(f"{live_server.url}/checkpoints/arrivals/new/")  # back where the queue is
+    page.wait_for_function(f"{WAITING} === '0'")
+    assert Arrival.objects.get().full_name == "Người đến số 1"
+
+
+def test_on_a_shared_device_the_queue_belongs_to_its_user_and_sign_out_warns(live_server, staff_page, checkpoint,
+                                                                             checkpoint_staff, artifacts):  # fmt: skip
+    page = staff_page
+    page.context.set_offline(True)
+    _type_arrival(page, 1, phone="12345")  # refused when sent: it stays waiting on the device
+    page.context.set_offline(False)
+    page.locator(".offline-record[data-state=refused]").wait_for()
+    dialogs = []
+
+    def answer(accept: bool):
+        def handle(dialog):
+            dialogs.append(dialog.message)
+            dialog.accept() if accept else dialog.dismiss()
+
+        return handle
+
+    page.once("dialog", answer(False))
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_timeout(300)
+    assert "Còn 1 bản ghi lưu trên máy này chưa được gửi" in dialogs[0]
+    assert page.url.endswith("/checkpoints/arrivals/new/")  # still signed in
+    page.once("dialog", answer(True))
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert page.evaluate("caches.keys()").count("rollout-pages") == 0  # this user's pages are gone
+
+    colleague = UserFactory.with_role(Role.CHECKPOINT_STAFF, checkpoint=checkpoint)
+    page.goto(f"{live_server.url}/accounts/login/")
+    _sign_in_again(page, live_server.url, colleague.username)
+    page.goto(f"{live_server.url}/checkpoints/arrivals/new/")
+    others = page.locator("[data-offline-queue] [data-offline-others]")
+    others.wait_for(state="visible")
+    assert others.inner_text().startswith("1 bản ghi của tài khoản khác")
+    assert _waiting(page) == "0 bản ghi chờ gửi" and page.locator(".offline-record").count() == 0
+    page.screenshot(path=str(artifacts / "offline-shared-device-other-user-phone.png"), full_page=True)
+    page.get_by_role("button", name="Đăng xuất").click()  # nothing of theirs waits: no question
+    page.wait_for_url("**/accounts/login/**")
+    assert len(dialogs) == 2
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    _sign_in_again(page, live_server.url, checkpoint_staff.username)
+    page.goto(f"{live_server.url}/checkpoints/arrivals/new/")
+    refused = page.locator(".offline-record[data-state=refused]")
+    refused.wait_for()
+    refused.get_by_role("button", name="Sửa").click()
+    page.locator("[name=phone]").fill("0912345601")
+    page.locator("[data-save]").click()
+    page.wait_for_function(f"{WAITING} === '0'")
+    assert Arrival.objects.get().recorded_by == checkpoint_staff

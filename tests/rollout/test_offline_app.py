@@ -76,4 +76,4 @@ def test_no_page_loads_the_qr_decoder_before_a_camera_opens(client_for, checkpoi
     page = client_for(checkpoint_staff).get(reverse("checkpoints:arrival-record")).content.decode()
     assert "jsQR" not in page and 'ponyfill.js" defer' not in page
     assert 'data-decoder-js="/static/vendor/barcode-detector-3.2.2/ponyfill.js"' in page
-    assert "vendor/barcode-detector-3.2.2/zxing_reader.wasm" not in CORE_STATIC
+    assert not any("barcode-detector" in name for name in CORE_STATIC)
