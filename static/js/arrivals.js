@@ -16,6 +16,11 @@
   function keepToken(text) {
     // Offline: the server fills the declaration's answers in when the record is sent.
     form.querySelector('[name="declaration"]').value = text;
+    // The page's default destination is not the traveller's: left empty, the declaration's is used.
+    ["destination_district", "destination_commune"].forEach(function (name) {
+      var el = form.querySelector('[name="' + name + '"]');
+      if (el) { el.value = ""; el.dispatchEvent(new Event("units:changed")); }
+    });
     banner.hidden = false;
     banner.querySelector("li").textContent = window.Offline.texts.qrKept;
     form.querySelector('[name="id_number"]').focus();

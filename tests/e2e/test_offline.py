@@ -282,3 +282,41 @@ def test_on_a_shared_device_the_queue_belongs_to_its_user_and_sign_out_warns(liv
     page.locator("[data-save]").click()
     page.wait_for_function(f"{WAITING} === '0'")
     assert Arrival.objects.get().recorded_by == checkpoint_staff
+
+
+def test_a_personal_qr_scanned_offline_is_resolved_at_sync_and_a_duplicate_asks_first(live_server, staff_page,
+                                                                                      artifacts):  # fmt: skip
+    from checkpoints.models import DeclarationKind
+    from checkpoints.services.declarations import DeclarationInput, declaration_qr_text, declaration_submit
+
+    page = staff_page
+    declaration = declaration_submit(
+        data=DeclarationInput(
+            kind=DeclarationKind.TRAVEL, full_name="Vàng Thị Dợ", phone="0386123456", origin_province=1,
+            origin_district=1, destination_district=district("sa_pa").pk, travel_date=timezone.localdate(),
+            vehicle="coach", plate="29B-111.22",
+        )
+    )  # fmt: skip
+    page.context.set_offline(True)
+    page.locator("#qr-text").fill(declaration_qr_text(declaration))
+    page.locator("#qr-text").press("Enter")  # a hand scanner: the code is kept, nothing can be looked up
+    page.get_by_text("Đã giữ mã QR cá nhân").wait_for()
+    page.locator("[data-save]").click()
+    page.wait_for_function(f"{WAITING} === '1'")
+    assert "Mã QR cá nhân" in page.locator(".offline-record").first.text_content()
+    # The same traveller typed again by a colleague's habit: a likely duplicate once both are sent.
+    page.locator("[name=phone]").fill("0386 123 456")
+    page.locator("[name=full_name]").fill("Vàng Thị Dợ")
+    page.locator("[data-save]").click()
+    page.wait_for_function(f"{WAITING} === '2'")
+    page.context.set_offline(False)
+    asked = page.locator(".offline-record[data-state=duplicate]")
+    asked.wait_for()
+    page.wait_for_function(f"{WAITING} === '1'")
+    first = Arrival.objects.get()
+    assert (first.full_name, first.plate, first.declaration_id) == ("Vàng Thị Dợ", "29B-111.22", declaration.pk)
+    assert first.destination_district_id == district("sa_pa").pk  # the declaration's, not the form's default
+    page.screenshot(path=str(artifacts / "offline-arrival-duplicate-phone.png"), full_page=True)
+    asked.get_by_role("button", name="Người khác hoặc lượt qua chốt khác: vẫn lưu (có đánh dấu)").click()
+    page.wait_for_function(f"{WAITING} === '0'")
+    assert Arrival.objects.filter(possible_duplicate_of=first).count() == 1
