@@ -41,8 +41,9 @@ def _texts() -> dict:
 
 @register.inclusion_tag("includes/offline_root.html", takes_context=True)
 def offline_root(context) -> dict:
-    user = context["request"].user
-    if not user.is_authenticated:
+    # Error pages may be drawn before the authentication middleware ran (no user on the request).
+    user = getattr(context.get("request"), "user", None)
+    if user is None or not user.is_authenticated:
         return {"show": False}
     return {
         "show": True,
