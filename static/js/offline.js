@@ -16,6 +16,9 @@
   var timeZone = root.getAttribute("data-time-zone");
   var fixers = {};
   var retryTimer = null, failures = 0, syncing = null, pendingCount = 0, expired = false, warmed = false;
+  // A phone can say it is online on a link that carries nothing: after a failed request the page treats
+  // the network as gone (saves go to the queue) until a request gets through again.
+  var reachable = true;
   var TIMER_MS = 15000;
 
   // --- storage ---------------------------------------------------------------------------------
@@ -93,16 +96,20 @@
   }
 
   // --- sending -------------------------------------------------------------------------------------
-  function online() { return navigator.onLine !== false; }
-  function soon() { if (online()) sync(); }
-  function retryLater() {
+  function online() { return navigator.onLine !== false && reachable; }
+  function soon() { if (navigator.onLine !== false) sync(); }
+  function retryLater(unreachable) {
+    if (unreachable) reachable = false;
     failures += 1;
     clearTimeout(retryTimer);
     retryTimer = setTimeout(sync, Math.min(30000, 1000 * Math.pow(2, failures - 1)));
   }
   function session() {
     return fetch(sessionUrl, { credentials: "same-origin", headers: { "Accept": "application/json" }, cache: "no-store" })
-      .then(function (r) { return r.json().then(function (body) { return { status: r.status, body: body }; }); });
+      .then(function (r) {
+        reachable = true;
+        return r.json().then(function (body) { return { status: r.status, body: body }; });
+      });
   }
   function withLock(work) {
     // One tab sends at a time; another tab finds the queue already sent.
@@ -117,6 +124,7 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": token },
       body: JSON.stringify(Object.assign({}, record.payload, { client_id: record.client_id }))
     }).then(function (r) {
+      reachable = true;
       return r.json().then(function (body) { return { status: r.status, body: body }; },
                            function () { return { status: r.status, body: null }; });
     });
@@ -147,14 +155,15 @@
               record.state = body.status === "duplicate" ? "duplicate" : "refused";
               record.result = body;
               return put(record).then(function () { return refresh(); }).then(function () { return true; });
-            }, function () { retryLater(); return false; });  // the network dropped: the same record again
+            }, function () { retryLater(true); return false; });  // the network dropped: the same record again
           });
         }, Promise.resolve(true));
-      }, function () { retryLater(); });
+      }, function () { retryLater(true); });
     });
   }
   function sync() {
     if (syncing) return syncing;
+    if (navigator.onLine === false) return refresh();
     clearTimeout(retryTimer);
     syncing = withLock(run).catch(function () { retryLater(); }).then(function () {
       syncing = null;
@@ -292,6 +301,8 @@
   }
   function register() {
     if (!navigator.serviceWorker) return;
+    // Users with no page that works offline are spared the worker's download (its precache).
+    if (!root.getAttribute("data-install") && !document.querySelector("[data-offline-queue]")) return;
     navigator.serviceWorker.register(root.getAttribute("data-worker-url"), { scope: "/" }).then(warm, function () {});
   }
 
@@ -316,9 +327,10 @@
     all("[data-offline-send]").forEach(function (b) {
       b.addEventListener("click", function () { failures = 0; expired = false; sync(); });
     });
-    global.addEventListener("online", function () { failures = 0; refresh(); sync(); warm(); });
+    global.addEventListener("online", function () { failures = 0; reachable = true; refresh(); sync(); warm(); });
     global.addEventListener("offline", function () { refresh(); });
-    setInterval(function () { if (pendingCount && online() && !expired) sync(); }, TIMER_MS);
+    // Also while the link seemed dead: a timed attempt is how the page learns it carries again.
+    setInterval(function () { if (pendingCount && navigator.onLine !== false && !expired) sync(); }, TIMER_MS);
     register();
     refresh().then(soon);
   }

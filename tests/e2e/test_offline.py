@@ -36,6 +36,10 @@ def _installed(page, url: str) -> None:
     page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
     page.goto(url)
     page.wait_for_function("navigator.serviceWorker.controller !== null")
+    # The worker stores its copy just after answering: wait until it is there.
+    page.wait_for_function(
+        "caches.open('rollout-pages').then(c => c.match(location.href, {ignoreVary: true})).then(r => !!r)"
+    )
 
 
 def _waiting(page) -> str:
@@ -320,3 +324,31 @@ def test_a_personal_qr_scanned_offline_is_resolved_at_sync_and_a_duplicate_asks_
     asked.get_by_role("button", name="Người khác hoặc lượt qua chốt khác: vẫn lưu (có đánh dấu)").click()
     page.wait_for_function(f"{WAITING} === '0'")
     assert Arrival.objects.filter(possible_duplicate_of=first).count() == 1
+
+
+def test_venue_manual_entry_and_exit_by_phone_offline(live_server, units, new_page, artifacts):
+    agency = AgencyFactory(district=district("bat_xat"))
+    venue = VenueFactory(name="Nhà văn hóa", agency=agency, district=agency.district)
+    staff = UserFactory.with_role(Role.AGENCY_ADMIN, agency=agency)
+    page = new_page(**PHONE)
+    _sign_in(page, live_server.url, staff.username)
+    _installed(page, f"{live_server.url}/venues/{venue.pk}/scan/")
+    page.context.set_offline(True)
+    page.reload()
+    assert page.locator("#manual-entry").is_hidden()
+    page.locator("#lookup-form [name=query]").fill("0912 000 009")
+    page.locator("#lookup-form button[type=submit]").click()  # offline: nothing to look up, both ways offered
+    page.locator("#manual-entry").wait_for()
+    assert page.locator("#manual-entry [name=phone]").input_value() == "0912 000 009"
+    page.locator("#manual-entry [name=full_name]").fill("Sùng Thị Chở")
+    page.locator("#manual-entry button[type=submit]").click()
+    page.wait_for_function(f"{WAITING} === '1'")
+    page.locator("#lookup-form [name=query]").fill("0912000009")
+    page.locator("#lookup-form button[type=submit]").click()
+    page.locator("[data-offline-lookup-exit]").click()
+    page.wait_for_function(f"{WAITING} === '2'")
+    page.context.set_offline(False)
+    page.wait_for_function(f"{WAITING} === '0'", timeout=30_000)
+    visit = CheckIn.objects.get(venue=venue)
+    assert (visit.full_name, visit.phone, visit.method) == ("Sùng Thị Chở", "0912000009", "manual")
+    assert visit.checked_out_at is not None

@@ -77,3 +77,9 @@ def test_no_page_loads_the_qr_decoder_before_a_camera_opens(client_for, checkpoi
     assert "jsQR" not in page and 'ponyfill.js" defer' not in page
     assert 'data-decoder-js="/static/vendor/barcode-detector-3.2.2/ponyfill.js"' in page
     assert not any("barcode-detector" in name for name in CORE_STATIC)
+
+
+def test_the_worker_is_installed_from_any_page_only_for_users_with_an_offline_page(client_for, checkpoint_staff,
+                                                                                    province_viewer):  # fmt: skip
+    assert 'data-install="1"' in client_for(checkpoint_staff).get(reverse("dashboard")).content.decode()
+    assert 'data-install=""' in client_for(province_viewer).get(reverse("dashboard")).content.decode()
