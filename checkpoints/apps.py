@@ -55,6 +55,7 @@ def _register_offline_page() -> None:
     from django.urls import reverse
 
     from checkpoints.scoping import checkpoints_for_arrivals
+    from rollout.models import Role
     from rollout.offline import OfflinePage, register_offline_page
 
     def urls_for(user) -> list[str]:
@@ -63,7 +64,7 @@ def _register_offline_page() -> None:
     register_offline_page(
         OfflinePage(
             "arrivals", r"^/checkpoints/arrivals/new/$", urls_for,
-            static=("css/checkpoints.css", "js/units.js", "js/arrivals.js"),
+            static=("css/checkpoints.css", "js/units.js", "js/arrivals.js"), roles=frozenset({Role.CHECKPOINT_STAFF}),
         )
     )  # fmt: skip
 

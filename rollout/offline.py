@@ -20,6 +20,8 @@ class OfflinePage:
     path_pattern: str  # a JavaScript regular expression over the URL's path
     urls_for: Callable[[User], list[str]]  # the pages to cache ahead for this user (none: not theirs)
     static: tuple[str, ...] = field(default=())  # static files the page needs (relative to STATIC_URL)
+    # The roles that work on this page every day: the worker is installed from any of their pages.
+    roles: frozenset[str] = field(default=frozenset())
 
 
 _PAGES: dict[str, OfflinePage] = {}
@@ -58,6 +60,13 @@ def offline_urls_for(user: User) -> list[str]:
     if not user.is_authenticated:
         return []
     return [url for page in offline_pages() for url in page.urls_for(user)]
+
+
+def installs_worker(user: User) -> bool:
+    """Whether to install the service worker from any page (its precache is a download): for the roles
+    of an offline page. No query: the user's roles are already loaded for the menu."""
+    roles = {role for page in offline_pages() for role in page.roles}
+    return bool(getattr(user, "is_authenticated", False)) and user.has_role(*roles)
 
 
 def precached_static() -> list[str]:

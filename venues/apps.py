@@ -32,6 +32,7 @@ OFFLINE_VENUES_AHEAD = 3
 def _register_offline_page() -> None:
     from django.urls import reverse
 
+    from rollout.models import Role
     from rollout.offline import OfflinePage, register_offline_page
     from venues.scoping import checkin_venues_for
 
@@ -42,4 +43,10 @@ def _register_offline_page() -> None:
             return []
         return [reverse("venues:venue-scan", args=[pk]) for pk in venues]
 
-    register_offline_page(OfflinePage("venue-scan", r"^/venues/\d+/scan/$", urls_for, static=("js/venue_scan.js",)))
+    # Agency admins run their venues' entrances; others get the page's copy when they open it.
+    register_offline_page(
+        OfflinePage(
+            "venue-scan", r"^/venues/\d+/scan/$", urls_for, static=("js/venue_scan.js",),
+            roles=frozenset({Role.AGENCY_ADMIN}),
+        )
+    )  # fmt: skip

@@ -8,10 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rollout.offline import offline_urls_for
+from rollout.offline import installs_worker
 
 register = template.Library()
-SESSION_KEY = "offline_pages"
 
 
 def _texts() -> dict:
@@ -50,7 +49,7 @@ def offline_root(context) -> dict:
         return {"show": False}
     return {
         "show": True,
-        "install": _has_offline_pages(context["request"]),
+        "install": installs_worker(user),
         "user_id": user.pk,
         "texts": _texts(),
         "session_url": reverse("offline-session"),
@@ -58,15 +57,6 @@ def offline_root(context) -> dict:
         "login_url": reverse(settings.LOGIN_URL),
         "time_zone": settings.TIME_ZONE,
     }
-
-
-def _has_offline_pages(request) -> bool:
-    """Whether the user has a page that works offline: only then is the service worker installed from any
-    page (its precache is a download). Asked once per session."""
-    known = request.session.get(SESSION_KEY)
-    if known is None:
-        known = request.session[SESSION_KEY] = bool(offline_urls_for(request.user))
-    return known
 
 
 @register.inclusion_tag("includes/offline_queue.html")
