@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from checkpoints import selectors
-from checkpoints.models import Arrival, DailyList
+from checkpoints.models import Arrival, DailyList, PcCovid
 from checkpoints.scoping import checkpoints_for_arrivals
 from checkpoints.services.arrivals import (
     ArrivalInput,
@@ -78,7 +78,7 @@ class ArrivalSerializer(serializers.ModelSerializer):
             "origin_province", "origin_district", "origin_commune", "destination_district", "destination_commune",
             "destination_address", "vehicle", "plate", "purpose", "vaccine_doses", "last_dose_on", "latest_test",
             "latest_test_result", "latest_test_on", "symptoms", "temperature", "test_at_checkpoint",
-            "test_at_checkpoint_result", "notes", "declaration", "possible_duplicate_of", "created_at",
+            "test_at_checkpoint_result", "pc_covid", "notes", "declaration", "possible_duplicate_of", "created_at",
         ]  # fmt: skip
 
 
@@ -110,6 +110,11 @@ class ArrivalWriteSerializer(serializers.Serializer):
     test_at_checkpoint = serializers.CharField(required=False, default="none")
     test_at_checkpoint_result = serializers.CharField(required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    pc_covid = serializers.ChoiceField(
+        choices=PcCovid.choices, required=False, default="",
+        help_text="had: already had PC-Covid; installed: installed at the checkpoint with guidance; "
+        "no_smartphone; empty: not asked.",
+    )  # fmt: skip
     declaration_qr = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="The personal QR's text, to link the declaration."
     )
@@ -136,6 +141,7 @@ def _to_input(user, data: dict) -> tuple[ArrivalInput, str, str | None]:
         test_at_checkpoint=data.get("test_at_checkpoint") or "none",
         test_at_checkpoint_result=data.get("test_at_checkpoint_result") or "",
         notes=data.get("notes") or "",
+        pc_covid=data.get("pc_covid") or "",
         declaration=declaration.pk if declaration else None,
     )
     external = data.get("external_id") or ""

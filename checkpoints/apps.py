@@ -19,6 +19,7 @@ class CheckpointsConfig(AppConfig):
         _register_personal_data()
         _register_audit_labels()
         _register_import()
+        _register_offline_page()
 
         register_job("daily_lists_build", _("Daily arrival lists for the districts"), beat="daily-lists")
         register_job(
@@ -49,6 +50,24 @@ def _register_personal_data() -> None:
     retention.register(
         retention.PersonalData("daily lists", pgettext_lazy("purged", "daily lists"), 40, purge=daily_lists_purge)
     )
+
+
+def _register_offline_page() -> None:
+    from django.urls import reverse
+
+    from checkpoints.scoping import checkpoints_for_arrivals
+    from rollout.models import Role
+    from rollout.offline import OfflinePage, register_offline_page
+
+    def urls_for(user) -> list[str]:
+        return [reverse("checkpoints:arrival-record")] if checkpoints_for_arrivals(user).exists() else []
+
+    register_offline_page(
+        OfflinePage(
+            "arrivals", r"^/checkpoints/arrivals/new/$", urls_for,
+            static=("css/checkpoints.css", "js/units.js", "js/arrivals.js"), roles=frozenset({Role.CHECKPOINT_STAFF}),
+        )
+    )  # fmt: skip
 
 
 def _register_audit_labels() -> None:

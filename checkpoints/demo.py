@@ -21,7 +21,7 @@ from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from checkpoints.bulk import insert_rows
-from checkpoints.models import Arrival, DailyList, Declaration, DeclarationKind, TestKind, Vehicle
+from checkpoints.models import Arrival, DailyList, Declaration, DeclarationKind, PcCovid, TestKind, Vehicle
 from checkpoints.services.daily_lists import daily_list_build, home_districts
 from checkpoints.units import unit_index
 from rollout import qr
@@ -88,6 +88,11 @@ def _id_number(rng: random.Random, province: int, born: int) -> str:
     return f"{province:03d}{century}{born % 100:02d}{rng.randrange(10**6):06d}"
 
 
+# Most travellers already have PC-Covid; some install it with the officer's help; a few have no smartphone.
+PC_COVID_ANSWERS = (PcCovid.HAD, PcCovid.INSTALLED, PcCovid.NO_SMARTPHONE, PcCovid.UNKNOWN)
+PC_COVID_WEIGHTS = (70, 18, 8, 4)
+
+
 def _day_rows(rng: random.Random, day: date, places: _Places, checkpoints: list[Checkpoint], count: int, until=None):
     """(arrival values, declaration values or None) for one day, in time order."""
     cp_cum = list(accumulate(CHECKPOINT_WEIGHT.get(c.kind, 2) for c in checkpoints))
@@ -97,6 +102,8 @@ def _day_rows(rng: random.Random, day: date, places: _Places, checkpoints: list[
     vehicle_cum = {kind: (vehicles, list(accumulate(weights))) for kind, (vehicles, weights) in VEHICLES.items()}
     test_cum, dose_cum = list(accumulate([60, 5, 35])), list(accumulate([10, 30, 60]))
     midnight = local_datetime(day)
+    # A generator of its own: the PC-Covid answers leave every other demo value as it was.
+    answers = random.Random(f"pc-covid-{day}")
     hours = rng.choices(range(24), cum_weights=list(accumulate(HOURS)), k=count)
     seconds = sorted(hour * 3600 + rng.randrange(3600) for hour in hours)
     rows = []
@@ -138,6 +145,7 @@ def _day_rows(rng: random.Random, day: date, places: _Places, checkpoints: list[
             "temperature": Decimal("37.9") if fever else rng.choice(TEMPERATURES),
             "test_at_checkpoint": test,
             "test_at_checkpoint_result": result,
+            "pc_covid": answers.choices(PC_COVID_ANSWERS, weights=PC_COVID_WEIGHTS)[0],
         }
         declaration = None
         if rng.random() < 0.25:  # a quarter showed the personal QR of their declaration

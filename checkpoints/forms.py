@@ -9,7 +9,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from checkpoints.models import DeclarationKind, TestKind, TestResult, Vehicle
+from checkpoints.models import DeclarationKind, PcCovid, TestKind, TestResult, Vehicle
 from checkpoints.services.arrivals import ArrivalInput
 from checkpoints.services.declarations import DeclarationInput
 from checkpoints.units import unit_index
@@ -200,6 +200,7 @@ class ArrivalForm(UnitChoicesMixin, TravelFields):
     )
     test_at_checkpoint_result = forms.ChoiceField(label=_("Result"), choices=TestResult.choices, required=False)
     symptoms = forms.CharField(label=_("Symptoms"), max_length=300, required=False)
+    pc_covid = forms.ChoiceField(label=_("PC-Covid"), choices=PcCovid.choices, required=False)
     notes = forms.CharField(label=_("Notes"), max_length=2000, required=False)
     keep_vehicle = forms.BooleanField(label=_("The next person travels with this one"), required=False)
     arrived_at = forms.DateTimeField(
@@ -215,8 +216,9 @@ class ArrivalForm(UnitChoicesMixin, TravelFields):
     field_order = [
         "id_number", "phone", "full_name", "birth_year", "origin_province", "origin_district", "origin_commune",
         "destination_district", "destination_commune", "destination_address", "vehicle", "plate", "temperature",
-        "test_at_checkpoint", "test_at_checkpoint_result", "vaccine_doses", "symptoms", "notes", "keep_vehicle",
-        "purpose", "last_dose_on", "latest_test", "latest_test_result", "latest_test_on", "arrived_at", "checkpoint",
+        "test_at_checkpoint", "test_at_checkpoint_result", "pc_covid", "vaccine_doses", "symptoms", "notes",
+        "keep_vehicle", "purpose", "last_dose_on", "latest_test", "latest_test_result", "latest_test_on", "arrived_at",
+        "checkpoint",
     ]  # fmt: skip
     more_fields = ("purpose", "last_dose_on", "latest_test", "latest_test_result", "latest_test_on")
 
@@ -263,6 +265,7 @@ class ArrivalForm(UnitChoicesMixin, TravelFields):
             test_at_checkpoint_result=data.get("test_at_checkpoint_result") or "",
             symptoms=data.get("symptoms") or "",
             notes=data.get("notes") or "",
+            pc_covid=data.get("pc_covid") or "",
             declaration=declaration_id,
         )
 

@@ -29,6 +29,15 @@ class TestKind(models.TextChoices):
     PCR = "pcr", _("RT-PCR")
 
 
+class PcCovid(models.TextChoices):
+    """Whether the traveller had PC-Covid on arrival, or installed it at the checkpoint (directive 4.ii)."""
+
+    UNKNOWN = "", _("Not asked")
+    HAD = "had", _("Already had PC-Covid")
+    INSTALLED = "installed", _("Installed at the checkpoint with guidance")
+    NO_SMARTPHONE = "no_smartphone", _("No smartphone")
+
+
 class TestResult(models.TextChoices):
     NONE = "", _("—")
     NEGATIVE = "negative", _("Negative")
@@ -119,6 +128,7 @@ class Arrival(TravelFields):
         _("checkpoint test result"), max_length=10, choices=TestResult.choices, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    pc_covid = models.CharField(_("PC-Covid"), max_length=16, choices=PcCovid.choices, blank=True, default="")
     declaration = models.ForeignKey(
         Declaration, on_delete=models.SET_NULL, null=True, blank=True, related_name="arrivals"
     )

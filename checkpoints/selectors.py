@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival, DailyList
+from checkpoints.models import Arrival, DailyList, PcCovid
 from checkpoints.scoping import arrivals_for, daily_lists_for
 from rollout.models import Checkpoint, User
 from rollout.timeutils import day_bounds, local_today
@@ -25,6 +26,45 @@ def destination_most_chosen_today(checkpoint: Checkpoint) -> int | None:
         .first()
     )
     return top["destination_district"] if top else None
+
+
+@dataclass(frozen=True)
+class PcCovidCounts:
+    """How many arrivals at a checkpoint gave each PC-Covid answer over some days (counts only)."""
+
+    label: str
+    had: int
+    installed: int
+    no_smartphone: int
+    not_asked: int
+
+    @property
+    def total(self) -> int:
+        return self.had + self.installed + self.no_smartphone + self.not_asked
+
+
+def checkpoint_pc_covid_counts(checkpoint: Checkpoint, today: date) -> list[PcCovidCounts]:
+    """Today's and the last 7 days' PC-Covid answers at the checkpoint (directive 4.ii): one query."""
+    week_start, _end = day_bounds(today - timedelta(days=6))
+    today_start, end = day_bounds(today)
+    rows = (
+        Arrival.objects.filter(checkpoint=checkpoint, arrived_at__gte=week_start, arrived_at__lt=end)
+        .order_by()
+        .values("pc_covid")
+        .annotate(
+            week=Count("pk"),
+            today=Count("pk", filter=Q(arrived_at__gte=today_start)),
+        )
+    )
+    by_answer = {r["pc_covid"]: r for r in rows}
+
+    def counts(label: str, key: str) -> PcCovidCounts:
+        def n(answer: str) -> int:
+            return by_answer.get(answer, {}).get(key, 0)
+
+        return PcCovidCounts(label, n(PcCovid.HAD), n(PcCovid.INSTALLED), n(PcCovid.NO_SMARTPHONE), n(""))
+
+    return [counts(_("Today"), "today"), counts(_("Last 7 days"), "week")]
 
 
 def arrival_list_for(

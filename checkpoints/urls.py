@@ -1,6 +1,6 @@
 from django.urls import path
 
-from checkpoints.views import arrivals, core, lists
+from checkpoints.views import arrivals, core, lists, offline
 
 app_name = "checkpoints"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("arrivals/", arrivals.arrival_list, name="arrival-list"),
     path("arrivals/new/", arrivals.arrival_record, name="arrival-record"),
     path("arrivals/from-qr/", arrivals.arrival_prefill, name="arrival-prefill"),
+    path("arrivals/sync/", offline.arrival_sync, name="arrival-sync"),
     path("arrivals/import/", arrivals.arrival_import, name="arrival-import"),
     path("arrivals/import/template.xlsx", arrivals.arrival_import_template, name="arrival-import-template"),
     path("daily-lists/", lists.daily_list_list, name="daily-list-list"),

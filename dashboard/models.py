@@ -36,6 +36,13 @@ class DistrictDay(models.Model):
     inspections_noncompliant = models.PositiveIntegerField(_("inspections finding violations"), default=0)
     # Checkpoint arrivals bound for the district (directive 4.iii)
     arrivals = models.PositiveIntegerField(_("arrivals"), default=0)
+    # PC-Covid among those arrivals (directive 4.ii): had it, installed it at the checkpoint with the
+    # officer's guidance, or has no smartphone (arrivals not asked count in none of them).
+    arrivals_pc_covid_had = models.PositiveIntegerField(_("arrivals who had PC-Covid"), default=0)
+    arrivals_pc_covid_installed = models.PositiveIntegerField(
+        _("arrivals who installed PC-Covid at the checkpoint"), default=0
+    )
+    arrivals_no_smartphone = models.PositiveIntegerField(_("arrivals without a smartphone"), default=0)
     # Adoption among agency staff (directive 1, 5): sums of each active agency's latest update
     agencies = models.PositiveIntegerField(_("agencies"), default=0)
     agencies_reporting = models.PositiveIntegerField(_("agencies reporting adoption"), default=0)

@@ -21,6 +21,7 @@ class RolloutConfig(AppConfig):
         register_job("backup", _("Backup of the database and the files"), beat="backup")
         register_object_label("rollout.user", user_labels)
         _register_imports()
+        _register_sync_receipts()
 
 
 def _register_imports() -> None:
@@ -44,3 +45,18 @@ def _register_imports() -> None:
             "import jobs", pgettext_lazy("purged", "import files"), 50, purge=imports.import_jobs_purge
         )
     )
+
+
+def _register_sync_receipts() -> None:
+    from django.utils.translation import pgettext_lazy
+
+    from rollout.models import SyncReceipt
+    from rollout.services import retention
+
+    # A receipt names no one, but it points at a person's record: it goes with the records it points at.
+    retention.register(
+        retention.PersonalData(
+            "sync receipts", pgettext_lazy("purged", "receipts of records sent from devices"), 90,
+            rows=lambda cutoff, first_kept: SyncReceipt.objects.filter(created_at__lt=cutoff),
+        )
+    )  # fmt: skip

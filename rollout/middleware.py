@@ -63,6 +63,11 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+# The scan pages may compile the QR decoder's WebAssembly (browsers without their own BarcodeDetector):
+# that page's policy alone gains 'wasm-unsafe-eval' (with csp.decorators.csp_update).
+SCAN_PAGE_CSP = {"script-src": ["'wasm-unsafe-eval'"]}
+
+
 def allow_features(*features: str) -> Callable[[ViewFunction], ViewFunction]:
     """View decorator: turn these Permissions-Policy features on for this site on the view's pages
     (the staff scan pages need the camera)."""

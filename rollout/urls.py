@@ -7,11 +7,15 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from dashboard import views as dashboard_views
-from rollout.views import core, imports
+from rollout.views import core, imports, offline
 
 urlpatterns = [
     path("", core.root, name="home"),
     path("healthz", core.healthz, name="healthz"),
+    # The installable staff app: the worker must sit at the root to control every page below it.
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("manifest.webmanifest", offline.manifest, name="web-manifest"),
+    path("offline/session/", offline.session, name="offline-session"),
     path("dashboard/", dashboard_views.overview, name="dashboard"),
     path("notifications/", core.notifications, name="notifications"),
     path("notifications/read/", core.notifications_read, name="notifications-read"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from venues.views import checkins, inspections, qr
+from venues.views import checkins, inspections, offline, qr
 
 app_name = "venues"
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("venues/<int:pk>/poster/", qr.venue_poster, name="venue-poster"),
     path("venues/<int:pk>/qr/rotate/", qr.venue_qr_rotate, name="venue-qr-rotate"),
     path("venues/<int:pk>/scan/", checkins.venue_scan, name="venue-scan"),
+    path("venues/<int:pk>/scan/sync/", offline.venue_scan_sync, name="venue-scan-sync"),
     path("venues/<int:pk>/inspections/new/", inspections.inspection_create, name="inspection-create"),
     path("posters/", qr.poster_list, name="poster-list"),
     path("visitors/", checkins.visit_list, name="visit-list"),

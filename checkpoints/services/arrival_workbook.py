@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
 
-from checkpoints.models import Arrival, TestKind, TestResult, Vehicle
+from checkpoints.models import Arrival, PcCovid, TestKind, TestResult, Vehicle
 from checkpoints.units import unit_index
 from rollout.models import Checkpoint
 from rollout.timeutils import local_tz
@@ -56,7 +56,7 @@ ROW_FIELDS = (
     "origin_province_id", "origin_district_id", "origin_commune_id",
     "destination_district_id", "destination_commune_id", "destination_address",
     "checkpoint_id", "vehicle", "plate", "vaccine_doses",
-    "test_at_checkpoint", "test_at_checkpoint_result", "temperature", "symptoms", "notes",
+    "test_at_checkpoint", "test_at_checkpoint_result", "temperature", "symptoms", "notes", "pc_covid",
 )  # fmt: skip
 
 
@@ -84,7 +84,8 @@ COLUMNS = [
     ListColumn("vehicle", gettext_lazy("Vehicle"), 16),
     ListColumn("plate", gettext_lazy("Number plate"), 12),
     ListColumn("vaccine_doses", gettext_lazy("Vaccine doses"), 9),
-    ListColumn("test", gettext_lazy("Test at the checkpoint"), 30),
+    ListColumn("test", gettext_lazy("Test at the checkpoint"), 22),
+    ListColumn("pc_covid", gettext_lazy("PC-Covid"), 24),
     ListColumn("temperature", gettext_lazy("Temperature (°C)"), 10),
     ListColumn("symptoms", gettext_lazy("Symptoms"), 20),
     ListColumn("notes", gettext_lazy("Notes"), 30),
@@ -103,6 +104,7 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
     provinces, districts, communes = units.province_name, units.district_name, units.commune_name
     checkpoints = dict(Checkpoint.objects.values_list("pk", "name"))
     vehicles = {k: str(v) for k, v in Vehicle.choices if k}
+    pc_covid = {k: str(v) for k, v in PcCovid.choices if k}  # not asked: an empty cell
     # "Rapid antigen: Negative" for every (test, result), computed once.
     tested = {(t, r): f"{label}: {result}" for t, label in TestKind.choices for r, result in TestResult.choices if r}
     tested |= {(t, ""): str(label) for t, label in TestKind.choices}
@@ -118,7 +120,7 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
 
     def make(n: int, r: tuple) -> list[Any]:
         (arrived, name, born, id_number, phone, o_prov, o_dist, o_comm, d_dist, d_comm, address,
-         checkpoint, vehicle, plate, doses, test, result, temperature, symptoms, notes) = r[:20]  # fmt: skip
+         checkpoint, vehicle, plate, doses, test, result, temperature, symptoms, notes, app) = r[:21]  # fmt: skip
         # PostgreSQL already sends local wall-clock time (see _stream); the ORM sends aware datetimes.
         arrived_cell.value = arrived if arrived.tzinfo is None else arrived.astimezone(tz).replace(tzinfo=None)
         row = [n, arrived_cell, text(name), born, id_number or None, phone or None,
@@ -128,8 +130,8 @@ def _row_maker(ws, columns: list[ListColumn]) -> Callable[[int, tuple], list[Any
         row += [communes.get(d_comm), text(address)]
         if with_checkpoint:
             row.append(text(checkpoints.get(checkpoint)))
-        row += [vehicles.get(vehicle), text(plate), doses, tested.get((test, result)), temperature, text(symptoms),
-                text(notes)]  # fmt: skip
+        row += [vehicles.get(vehicle), text(plate), doses, tested.get((test, result)), pc_covid.get(app), temperature,
+                text(symptoms), text(notes)]  # fmt: skip
         return row
 
     return make

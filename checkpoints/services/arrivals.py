@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival, Declaration, TestKind
+from checkpoints.models import Arrival, Declaration, PcCovid, TestKind
 from checkpoints.scoping import checkpoints_for_arrivals
 from checkpoints.services.travel import (
     TEST_KINDS,
@@ -53,6 +53,7 @@ class ArrivalInput(TravelInput):
     test_at_checkpoint: str = TestKind.NONE
     test_at_checkpoint_result: str = ""
     notes: str = ""
+    pc_covid: str = PcCovid.UNKNOWN
     declaration: int | None = None
 
     @classmethod
@@ -117,6 +118,9 @@ def arrival_clean(data: ArrivalInput) -> dict[str, Any]:
         values["notes"] = clean_text(data.notes, 2000, multiline=True)
     except ValidationError as exc:
         errors.add("notes", exc.messages[0])
+    if (data.pc_covid or "") not in PcCovid.values:
+        errors.add("pc_covid", _("Not one of the allowed values."))
+    values["pc_covid"] = data.pc_covid or ""
     values["declaration_id"] = data.declaration
     errors.raise_if_any()
     return values
@@ -205,7 +209,7 @@ def arrival_record(
 _MERGEABLE = [
     "phone", "id_number", "birth_year", "origin_province_id", "origin_district_id", "origin_commune_id",
     "destination_commune_id", "destination_address", "vehicle", "plate", "purpose", "last_dose_on",
-    "latest_test_on", "symptoms", "temperature", "declaration_id",
+    "latest_test_on", "symptoms", "temperature", "declaration_id", "pc_covid",
 ]  # fmt: skip
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +25,7 @@ from checkpoints.services import imports
 from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
 from rollout import scoping
 from rollout.downloads import download_response
-from rollout.middleware import allow_features
+from rollout.middleware import SCAN_PAGE_CSP, allow_features
 from rollout.models import Checkpoint, District
 from rollout.permissions import can
 from rollout.services.audit import audit_personal_view
@@ -55,7 +57,8 @@ def _chosen_checkpoint(request: HttpRequest, checkpoints) -> Checkpoint:
     return own or checkpoints.first()
 
 
-def _prefill(declaration: Declaration) -> dict:
+def prefill_from_declaration(declaration: Declaration) -> dict:
+    """The form's values a declaration gives (a scanned personal QR): non-empty ones only."""
     data = arrival_services.ArrivalInput.from_declaration(declaration)
     initial = {name: getattr(data, name) for name in arrival_services.TravelInput.field_names()}
     initial["declaration"] = declaration_token(declaration)
@@ -64,6 +67,7 @@ def _prefill(declaration: Declaration) -> dict:
 
 @login_required
 @allow_features("camera")
+@csp_update(SCAN_PAGE_CSP)
 def arrival_record(request: HttpRequest) -> HttpResponse:
     """The keyboard-first form: ID first, Enter saves, defaults for checkpoint, time and destination."""
     checkpoints = _recording_checkpoints(request)
@@ -82,7 +86,7 @@ def arrival_record(request: HttpRequest) -> HttpResponse:
         if scanned is None:
             messages.error(request, _("This QR code is not a personal declaration code of this system."))
         else:
-            initial |= _prefill(scanned)
+            initial |= prefill_from_declaration(scanned)
     form = ArrivalForm(request.POST or None, checkpoints=checkpoints, initial=initial)
     duplicate = None
     if request.method == "POST" and form.is_valid():
@@ -117,6 +121,7 @@ def arrival_record(request: HttpRequest) -> HttpResponse:
                 } | {"keep_vehicle": True}
             return redirect(reverse("checkpoints:arrival-record") + f"?checkpoint={data.checkpoint}")
     start = local_today()
+    units_url = reverse("declarations:units")
     recent = list(selectors.arrival_list_for(request.user, day=start, checkpoint=checkpoint.pk)[:15])
     audit_personal_view(
         request,
@@ -139,6 +144,11 @@ def arrival_record(request: HttpRequest) -> HttpResponse:
             "scanned": scanned,
             "recent": [(a, mask_phone(a.phone) if a.phone else "") for a in recent],
             "today_count": selectors.arrival_list_for(request.user, day=start, checkpoint=checkpoint.pk).count(),
+            "kept_fields": " ".join(KEPT_FIELDS),
+            # The communes of each destination district, cached on the device for entry without a network.
+            "warm_urls": json.dumps(
+                [f"{units_url}?district={code}" for code, _name in form.fields["destination_district"].choices if code]
+            ),
         },
     )
 
@@ -153,7 +163,9 @@ def arrival_prefill(request: HttpRequest) -> JsonResponse:
             {"message": _("This QR code is not a personal declaration code of this system."), "extra": {}},
             status=404,
         )
-    fields = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in _prefill(declaration).items()}
+    fields = {
+        k: (v.isoformat() if isinstance(v, date) else v) for k, v in prefill_from_declaration(declaration).items()
+    }
     audit_personal_view(request, "declaration", obj=declaration)
     summary = _("Declaration of %(name)s, %(day)s") % {
         "name": declaration.full_name,

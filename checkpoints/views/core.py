@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from checkpoints.scoping import checkpoint_lists_for, checkpoints_for_arrivals
+from checkpoints.selectors import checkpoint_pc_covid_counts
 from rollout import scoping
 from rollout.models.org import CheckpointKind
 from rollout.timeutils import local_today
@@ -33,5 +34,6 @@ def checkpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": checkpoints_for_arrivals(request.user).filter(pk=pk).exists(),
         "can_export": checkpoint_lists_for(request.user).filter(pk=pk).exists(),
         "today": local_today(),
+        "pc_covid": checkpoint_pc_covid_counts(checkpoint, local_today()),
     }
     return render(request, "checkpoints/checkpoint_detail.html", context)

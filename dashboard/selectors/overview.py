@@ -229,6 +229,7 @@ def _kpis(user: User, scope: OverviewScope, days: _Days, today: date) -> list[Kp
                 url=reverse("platforms:adoption-list") + q,
             )
         )
+    kpis.append(_pc_covid_arrivals_kpi(this_week, last_week))
     today_rows, week_ago_rows = days.on(today), days.on(week_ago)
     updated, vaccinating = _sum(today_rows, "vaccination_updated"), _sum(today_rows, "vaccination_facilities")
     live, qualified = _sum(now, "testing_live"), _sum(now, "testing_qualified")
@@ -312,6 +313,27 @@ def _charts(scope: OverviewScope, days: _Days, today: date, span: int) -> list[C
             {"label": _("Live on the testing platform"), "data": rate_series("testing_live", "testing_qualified")},
         ], percent=True, note=note),
     ]  # fmt: skip
+
+
+def _pc_covid_arrivals_kpi(this_week: list[Figures], last_week: list[Figures]) -> Kpi:
+    """Arrivals of the last 7 days who had PC-Covid or installed it at the checkpoint, of those asked."""
+
+    def counts(rows: list[Figures]) -> tuple[int, int, int]:
+        return tuple(_sum(rows, n) for n in ("arrivals_pc_covid_had", "arrivals_pc_covid_installed",
+                                             "arrivals_no_smartphone"))  # fmt: skip
+
+    had, installed, without = counts(this_week)
+    before = counts(last_week)
+    return Kpi(
+        "pc_covid_arrivals",
+        _("PC-Covid among arrivals in the last 7 days"),
+        had + installed,
+        total=had + installed + without,
+        previous=percent(before[0] + before[1], sum(before)),
+        detail=_("%(installed)s installed it at a checkpoint with guidance; %(without)s without a smartphone")
+        % {"installed": _n(installed), "without": _n(without)},
+        url=reverse("checkpoints:checkpoint-list"),
+    )
 
 
 def _district_rows(scope: OverviewScope, days: _Days, today: date) -> list[AreaRow]:

@@ -30,7 +30,7 @@ from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from checkpoints.models import Arrival
+from checkpoints.models import Arrival, PcCovid
 from dashboard.models import ArrivalDay, DistrictDay, VenueDay
 from platforms.models import AdoptionUpdate, VaccinationUpdate
 from rollout import outbox
@@ -293,6 +293,7 @@ def _rebuild_day(day: date, districts: list[int], sources: _Sources) -> DayTotal
             row.venues_active += 1
         for ad in arrival_days:
             rows[ad.district_id].arrivals += ad.arrivals
+        _add_pc_covid(start, end, rows)
         _add_hourly(start, end, rows)
         _add_active_week(day, rows)
         _add_inspections(day, rows)
@@ -354,6 +355,29 @@ def _add_hourly(start: datetime, end: datetime, rows: dict[int, DistrictDay]) ->
     ):
         for district_id, hour, n in counts:
             rows[district_id].hourly[name][hour] += n
+
+
+# Arrival.pc_covid -> the DistrictDay figure it counts in.
+PC_COVID_FIGURES = {
+    PcCovid.HAD: "arrivals_pc_covid_had",
+    PcCovid.INSTALLED: "arrivals_pc_covid_installed",
+    PcCovid.NO_SMARTPHONE: "arrivals_no_smartphone",
+}
+
+
+def _add_pc_covid(start: datetime, end: datetime, rows: dict[int, DistrictDay]) -> None:
+    """Arrivals per district by their PC-Covid answer: one GROUP BY over the day."""
+    counts = (
+        Arrival.objects.filter(
+            arrived_at__gte=start, arrived_at__lt=end, destination_district_id__in=list(rows),
+            pc_covid__in=list(PC_COVID_FIGURES),
+        )
+        .order_by()
+        .values_list("destination_district_id", "pc_covid")
+        .annotate(n=Count("id"))
+    )  # fmt: skip
+    for district_id, answer, n in counts:
+        setattr(rows[district_id], PC_COVID_FIGURES[answer], n)
 
 
 def _venue_days(day, start, end, districts, sources: _Sources) -> list[VenueDay]:

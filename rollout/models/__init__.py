@@ -2,7 +2,7 @@
 
 from rollout.models.accounts import Role, RoleAssignment, User
 from rollout.models.org import Agency, Checkpoint, FocalOfficer, HealthFacility, Venue
-from rollout.models.system import AuditEvent, FollowUp, Heartbeat, ImportJob, JobRun, Notification
+from rollout.models.system import AuditEvent, FollowUp, Heartbeat, ImportJob, JobRun, Notification, SyncReceipt
 from rollout.models.units import Commune, District, Province
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "Province",
     "Role",
     "RoleAssignment",
+    "SyncReceipt",
     "User",
     "Venue",
 ]

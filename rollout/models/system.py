@@ -199,3 +199,22 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(100, self.rows_done * 100 // self.rows_total)
+
+
+class SyncReceipt(models.Model):
+    """One record sent from a device's offline queue, by the id the device gave it: a resend (the answer
+    was lost when the network dropped) finds this row and gets the first answer instead of a second row.
+
+    A table of its own rather than a unique column on the people's tables: those will be partitioned by
+    day, and a unique constraint on a partitioned table must include the day. ``object_id`` with
+    ``object_at`` still finds the row after that (the partition key is the time).
+    """
+
+    key = models.CharField(max_length=64, unique=True)  # sha256 of kind, user and the device's id
+    kind = models.CharField(max_length=20)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    object_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id}"

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 from django.utils import timezone
 
 from checkpoints.demo import seed_arrivals
@@ -31,6 +32,9 @@ def test_demo_arrivals_are_realistic_idempotent_and_listed(units, settings, file
     assert Arrival.objects.filter(possible_duplicate_of__isnull=False).exists()
     assert Arrival.objects.values("destination_district").distinct().count() == 9
     assert Arrival.objects.values("origin_province").distinct().count() > 10
+    # Every PC-Covid answer occurs, mostly "had it" (directive 4.ii).
+    answers = dict(Arrival.objects.values_list("pc_covid").annotate(n=Count("pk")).order_by())
+    assert set(answers) == {"had", "installed", "no_smartphone", ""} and max(answers, key=answers.get) == "had"
     hours = Counter(timezone.localtime(a).hour for a in Arrival.objects.values_list("arrived_at", flat=True))
     assert hours[8] > 2 * hours[3]  # busy mornings, quiet nights
     assert DailyList.objects.count() == 3 * 9

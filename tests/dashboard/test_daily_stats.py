@@ -285,3 +285,20 @@ def test_a_check_in_and_an_inspection_update_their_district_day(bat_xat):
     )
     run_due_followups()
     assert DistrictDay.objects.get(day=local_today(), district=bat_xat).inspections == 1
+
+
+def test_pc_covid_answers_of_arrivals_are_counted_per_destination_district(world):
+    daily_stats_refresh(day=TODAY)
+    bx, sp = row(world.bat_xat, TODAY), row(world.sa_pa, TODAY)
+    assert (bx.arrivals, bx.arrivals_pc_covid_had, bx.arrivals_pc_covid_installed, bx.arrivals_no_smartphone) == (
+        2, 1, 1, 0,
+    )  # fmt: skip
+    assert (sp.arrivals, sp.arrivals_pc_covid_had, sp.arrivals_pc_covid_installed, sp.arrivals_no_smartphone) == (
+        1,
+        0,
+        0,
+        0,
+    )  # fmt: skip  (not asked: in none of them)
+    Arrival.objects.filter(destination_district=world.sa_pa, arrived_at__gte=at(TODAY, 0)).update(pc_covid="had")
+    daily_stats_refresh(day=TODAY)
+    assert row(world.sa_pa, TODAY).arrivals_pc_covid_had == 1

@@ -26,7 +26,7 @@ NOW = datetime(2021, 11, 10, 15, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 KPI_KEYS = {
     "venues_with_qr", "venues_active_7d", "checkins_today", "checkins_7d", "arrivals_today", "arrivals_7d",
     "adoption_pc_covid", "adoption_health_book", "adoption_vneid", "vaccination_updated_today", "testing_live",
-    "daily_lists_delivered", "reports_sent",
+    "daily_lists_delivered", "reports_sent", "pc_covid_arrivals",
 }  # fmt: skip
 KPI_RE = re.compile(
     r'data-kpi="(?P<key>\w+)" data-value="(?P<value>\d*)"(?: data-total="(?P<total>\d+)")? '
@@ -69,6 +69,7 @@ def test_every_kpi_on_the_province_overview_equals_a_direct_count(world, client_
     assert shown["venues_active_7d"] == (4, 5)  # of the active venues; "idle" had none
     assert shown["arrivals_7d"] == (5, None)
     assert shown["adoption_pc_covid"] == (5 + 38 + 70, 30 + 42 + 80)  # latest update per active agency
+    assert shown["pc_covid_arrivals"] == (3, 4)  # had or installed at the checkpoint, of those asked
     assert shown["vaccination_updated_today"] == (1, 3)
     assert shown["testing_live"] == (2, 4)
     assert shown["daily_lists_delivered"] == (1, 9)  # Bát Xát's list of yesterday; Sa Pa's was not built
@@ -95,6 +96,8 @@ def test_last_week_figures_equal_direct_counts(world, client_for, province_viewe
     assert previous["arrivals_today"] == arrivals.filter(arrived_at__gte=day_start, arrived_at__lt=same_time).count()
     # Adoption a week ago: committee's update of d-9 (30/40), school 5/30, hotel's d-12 (40/80).
     assert previous["adoption_pc_covid"] == round(100 * (30 + 5 + 40) / (40 + 30 + 80), 1)
+    # Arrivals' PC-Covid a week earlier: installed (d-7) and had (d-12), of three asked (d-9: no smartphone).
+    assert previous["pc_covid_arrivals"] == round(100 * 2 / 3, 1)
     # Vaccination a week ago: two of the three vaccinating facilities updated that day, but at 19:00 and
     # 21:00, so none had by 15:00.
     assert previous["vaccination_updated_today"] == 0.0

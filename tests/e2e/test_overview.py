@@ -89,7 +89,7 @@ def test_province_viewer_sees_the_province_overview(province, new_page, artifact
         page.on("pageerror", lambda e: errors.append(str(e)))
         sign_in(page, province.url, "province_viewer")
         assert page.get_by_role("heading", name="Tổng quan toàn tỉnh").is_visible()
-        assert page.locator("[data-kpi]").count() == 13  # with daily lists delivered and reports sent
+        assert page.locator("[data-kpi]").count() == 14  # with daily lists, reports sent, PC-Covid of arrivals
         charts_drawn(page)
         table = page.locator("table.areas")
         for district in ("Thành phố Lào Cai", "Huyện Bát Xát", "Thị xã Sa Pa", "Huyện Văn Bàn"):

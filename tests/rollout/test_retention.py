@@ -84,6 +84,7 @@ def test_personal_data_before_the_oldest_kept_day_is_deleted_and_the_figures_are
         "tracing lists": 0,
         "tracing searches": 0,
         "import jobs": 0,
+        "sync receipts": 0,
     }
     assert list(CheckIn.objects.all()) == [kept["checkin"]]
     assert list(Arrival.objects.all()) == [kept["arrival"]]
@@ -112,6 +113,7 @@ def test_the_run_is_recorded_and_audited_with_counts_only_and_a_second_run_delet
         "tracing lists": 0,
         "tracing searches": 0,
         "import jobs": 0,
+        "sync receipts": 0,
     }
     assert "Giàng" not in str(event.detail) and "0987" not in str(event.detail)
 
@@ -131,6 +133,7 @@ def test_a_dry_run_counts_and_deletes_nothing(world, files_root):
         "tracing lists": 0,
         "tracing searches": 0,
         "import jobs": 0,
+        "sync receipts": 0,
     }
     assert (CheckIn.objects.count(), Arrival.objects.count(), Declaration.objects.count()) == (2, 2, 2)
     assert (files_root / old["list"].file).exists() and not AuditEvent.objects.filter(action="personal_data_purge")
@@ -162,3 +165,12 @@ def test_the_purge_runs_nightly_from_celery_beat(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["purge-personal-data"]
     assert entry["task"] == "rollout.tasks.personal_data_purge_task"
     assert entry["schedule"]._orig_hour == 2 and entry["schedule"]._orig_minute == 0
+
+
+def test_receipts_of_records_sent_from_devices_go_with_the_retention(bat_xat, files_root):
+    from rollout.models import SyncReceipt
+
+    old = SyncReceipt.objects.create(key="a" * 64, kind="arrival", created_at=local_datetime(LAST_PURGED, time(23, 0)))
+    kept = SyncReceipt.objects.create(key="b" * 64, kind="arrival", created_at=local_datetime(FIRST_KEPT, time(0, 1)))
+    assert personal_data_purge(today=TODAY).deleted["sync receipts"] == 1
+    assert list(SyncReceipt.objects.all()) == [kept] and old.pk != kept.pk

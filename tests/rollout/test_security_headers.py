@@ -40,7 +40,9 @@ def permissions_of(response) -> dict[str, str]:
 
 
 def assert_strict(response, *, camera: bool = False) -> None:
-    assert csp_of(response) == STRICT, response["Content-Security-Policy"]
+    """The strict policy; a scan page (``camera``) also may compile the QR decoder's WebAssembly."""
+    expected = STRICT | {"script-src": STRICT["script-src"] + " 'wasm-unsafe-eval'"} if camera else STRICT
+    assert csp_of(response) == expected, response["Content-Security-Policy"]
     permissions = permissions_of(response)
     assert permissions["camera"] == ("(self)" if camera else "()")
     for feature in ("geolocation", "microphone", "payment", "usb"):

@@ -69,16 +69,17 @@ def build_world(today: date) -> World:
     )  # fmt: skip
     gate, road = CheckpointFactory(district=bx), CheckpointFactory(district=sp)
     arrivals = [
-        (gate, bx, bx_communes[0], d(0)), (gate, bx, bx_communes[1], d(0)), (road, sp, sp_commune, d(0)),
-        (road, bx, None, d(2)), (gate, sp, sp_commune, d(6)), (road, sp, sp_commune, d(7)),
-        (gate, bx, bx_communes[0], d(9)), (gate, bx, bx_communes[0], d(12)),
+        (gate, bx, bx_communes[0], d(0), "installed"), (gate, bx, bx_communes[1], d(0), "had"),
+        (road, sp, sp_commune, d(0), ""), (road, bx, None, d(2), "no_smartphone"), (gate, sp, sp_commune, d(6), "had"),
+        (road, sp, sp_commune, d(7), "installed"), (gate, bx, bx_communes[0], d(9), "no_smartphone"),
+        (gate, bx, bx_communes[0], d(12), "had"),
     ]  # fmt: skip
     Arrival.objects.bulk_create(
         Arrival(
             checkpoint=cp, destination_district=dd, destination_commune=dc, arrived_at=at(day, 14),
-            full_name="Giàng A Páo", phone="0987654321",
+            full_name="Giàng A Páo", phone="0987654321", pc_covid=pc_covid,
         )
-        for cp, dd, dc, day in arrivals
+        for cp, dd, dc, day, pc_covid in arrivals
     )  # fmt: skip
     Inspection.objects.create(venue=w.venues["idle"], inspected_on=d(1), inspector="Đoàn KT", compliant=False)
     Inspection.objects.create(venue=w.venues["market"], inspected_on=d(1), inspector="Đoàn KT", compliant=True)
@@ -171,6 +172,11 @@ def raw_kpis(today: date, districts: list[District], *, with_reports: bool = Tru
         "arrivals_today": (arrivals.filter(arrived_at__gte=today_start, arrived_at__lt=today_end).count(), None),
         "arrivals_7d": (arrivals.filter(arrived_at__gte=week[0], arrived_at__lt=week[1]).count(), None),
     }
+    week_arrivals = arrivals.filter(arrived_at__gte=week[0], arrived_at__lt=week[1])
+    result["pc_covid_arrivals"] = (
+        week_arrivals.filter(pc_covid__in=["had", "installed"]).count(),
+        week_arrivals.exclude(pc_covid="").count(),
+    )
     staff = {"staff_headcount": 0, "pc_covid": 0, "health_book": 0, "vneid": 0}
     for agency in Agency.objects.filter(in_districts, is_active=True):
         latest = agency.adoption_updates.filter(reported_on__lte=today).order_by("-reported_on", "-created_at").first()

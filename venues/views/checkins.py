@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from rollout.dbrouter import reading_from_replica
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.figures import duration
-from rollout.middleware import allow_features
+from rollout.middleware import SCAN_PAGE_CSP, allow_features
 from rollout.models import User, Venue
 from rollout.services.audit import Action, audit_personal_view, audit_record
 from rollout.text import fold
@@ -83,6 +84,7 @@ def _entry_recorded(request: HttpRequest, checkin: CheckIn, created: bool) -> No
 @never_cache
 @login_required
 @allow_features("camera")
+@csp_update(SCAN_PAGE_CSP)
 def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff scan a visitor's QR (or look them up by phone / ID) and record entry or exit in one tap."""
     venue = get_object_or_404(checkin_venues_for(request.user).select_related("district"), pk=pk)
