@@ -214,8 +214,8 @@ def convert_to_partitioned(schema_editor, table: str, *, days_behind: int, days_
 
     The table is rebuilt under its own name with the same columns, defaults, indexes (by their names, so
     later migrations find them), checks and outgoing foreign keys; the primary key becomes (id, day),
-    unique keys get ``day``, ids continue from the old ones. Partitions are created for the days around
-    today (behind: the retention window) and a default partition for any other row."""
+    unique keys get ``day``, ids continue from the old ones. Partitions are created for yesterday, today
+    and the days ahead, and for the kept days that have rows; a default partition takes any other row."""
     conn = schema_editor.connection
     if conn.vendor != "postgresql" or is_partitioned(table, conn):
         return
@@ -253,14 +253,21 @@ def convert_to_partitioned(schema_editor, table: str, *, days_behind: int, days_
         building = f"{table}_partitioned"
         cursor.execute(f"CREATE TABLE {q(building)} (LIKE {q(table)} INCLUDING DEFAULTS) PARTITION BY RANGE (day)")
         cursor.execute(f"CREATE TABLE {q(default_name(table))} PARTITION OF {q(building)} DEFAULT")
+        # Days ahead, yesterday, and the kept days that hold rows: a new database (and every test database,
+        # which each flush truncates partition by partition) starts with few tables; the nightly job
+        # creates the rest of the window.
         today = local_today()
-        day = today - timedelta(days=days_behind)
-        while day <= today + timedelta(days=days_ahead):
+        cursor.execute(
+            f"SELECT DISTINCT day FROM {q(table)} WHERE day >= %s",  # noqa: S608
+            [today - timedelta(days=days_behind)],
+        )
+        days = {day for (day,) in cursor.fetchall()}
+        days |= {today + timedelta(days=offset) for offset in range(-1, days_ahead + 1)}
+        for day in sorted(days):
             cursor.execute(
                 f"CREATE TABLE {q(partition_name(table, day))} PARTITION OF {q(building)} FOR VALUES FROM (%s) TO (%s)",
                 [day, day + timedelta(days=1)],
             )
-            day += timedelta(days=1)
         cursor.execute(f"INSERT INTO {q(building)} SELECT * FROM {q(table)}")  # noqa: S608
         cursor.execute(f"DROP TABLE {q(table)}")
         cursor.execute(f"ALTER TABLE {q(building)} RENAME TO {q(table)}")

@@ -55,6 +55,11 @@ def test_the_tables_are_partitioned_with_the_day_in_every_unique_key():
         (ARRIVALS, "UNIQUE (import_key, day)"),
         (CHECKINS, "PRIMARY KEY (id, day)"),
     ]
+    # The migration created yesterday, today and the days ahead, and the default partition.
+    today = local_today()
+    for table in (CHECKINS, ARRIVALS):
+        assert {today + timedelta(days=offset) for offset in range(-1, 8)} <= set(partitions.day_partitions(table))
+        assert _table_exists(partitions.default_name(table))
     # Django still sees one-column ids: the API and links keep working.
     assert CheckIn._meta.pk.name == "id" and Arrival._meta.pk.name == "id"
 
@@ -124,8 +129,8 @@ def test_the_purge_drops_whole_days_clears_links_and_keeps_the_figures(bat_xat):
     today = local_today()
     first_kept = oldest_kept_day(today)
     old_day = first_kept - timedelta(days=1)
-    partitions.ensure_days(CHECKINS, old_day - timedelta(days=1), old_day)
-    partitions.ensure_days(ARRIVALS, old_day - timedelta(days=1), old_day)
+    partitions.ensure_days(CHECKINS, old_day - timedelta(days=1), first_kept)
+    partitions.ensure_days(ARRIVALS, old_day - timedelta(days=1), first_kept)
     venue = VenueFactory(district=bat_xat)
     for minute in range(3):
         CheckInFactory(venue=venue, checked_in_at=local_datetime(old_day, time(23, 57 + minute)))
