@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -181,7 +181,24 @@ class ArrivalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
         audit_personal_view(request, "arrivals_api", obj=arrival, rows=1)
         return Response(self.get_serializer(arrival).data)
 
-    @extend_schema(request=ArrivalWriteSerializer, responses={201: ArrivalSerializer, 200: ArrivalSerializer})
+    # One arrival (an object) answers one; a list answers a list, in the same order.
+    @extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="ArrivalWriteOneOrMany",
+            serializers=[ArrivalWriteSerializer(), ArrivalWriteSerializer(many=True)],
+            many=False,
+            resource_type_field_name=None,
+        ),
+        responses={
+            (status_code, "application/json"): PolymorphicProxySerializer(
+                component_name="ArrivalOneOrMany",
+                serializers=[ArrivalSerializer(), ArrivalSerializer(many=True)],
+                many=False,
+                resource_type_field_name=None,
+            )
+            for status_code in (201, 200)
+        },
+    )
     def create(self, request):
         if not checkpoints_for_arrivals(request.user).exists():
             raise PermissionDenied

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.reverse import reverse
@@ -22,11 +22,22 @@ from rollout.downloads import XLSX, download_response, private_file_response
 WEEK = OpenApiParameter("week", OpenApiTypes.DATE, description="Week ending (the Friday), YYYY-MM-DD")
 
 
+# The figures of the weekly template, each null while not filled in (a draft) or not visible to the caller.
+WeeklyFiguresSerializer = type(
+    "WeeklyFiguresSerializer",
+    (serializers.Serializer,),
+    {f.key: serializers.IntegerField(allow_null=True, help_text=f.label) for f in fields.NUMBERS},
+)
+
+
 class WeeklyReportSerializer(serializers.ModelSerializer):
     district_name = serializers.CharField(source="district.name", read_only=True)
     state = serializers.SerializerMethodField()
     timeliness = serializers.CharField(read_only=True)
-    version = serializers.IntegerField(source="current_version.number", read_only=True, default=None)
+    # null for a draft: no version has been sent yet.
+    version = serializers.IntegerField(
+        source="current_version.number", read_only=True, default=None, allow_null=True, help_text="null: never sent"
+    )
     figures = serializers.SerializerMethodField()
     difficulties = serializers.SerializerMethodField()
     proposals = serializers.SerializerMethodField()
@@ -66,6 +77,7 @@ class WeeklyReportSerializer(serializers.ModelSerializer):
     def get_state(self, obj: WeeklyReport) -> str:
         return report_state(obj)
 
+    @extend_schema_field(WeeklyFiguresSerializer)
     def get_figures(self, obj: WeeklyReport) -> dict[str, int | None]:
         values = self._values(obj)
         return {key: values.get(key) for key in fields.NUMBER_KEYS}

@@ -54,3 +54,41 @@ class ReviewForm(forms.Form):
 
 class RollupBuildForm(forms.Form):
     week_ending = forms.DateField(label=_("Week ending (Friday)"), input_formats=["%Y-%m-%d", "%d/%m/%Y"])
+
+
+class ReportDocumentForm(forms.Form):
+    """The free-text parts of the weekly report document; the rest comes from the data."""
+
+    doc_number = forms.CharField(
+        label=_("Document number"),
+        required=False,
+        max_length=20,
+        help_text=_("The number the office gives the report, written before /BC-STTTT. May stay blank for now."),
+    )
+    intro = forms.CharField(label=_("Introduction"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    assessment = forms.CharField(
+        label=_("General assessment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Section III of the report. The clause-by-clause figures and the districts' texts are added."),
+    )
+    proposals = forms.CharField(
+        label=_("Proposals to the Provincial People's Committee"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    recipients = forms.CharField(
+        label=_("Recipients"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One per line, as printed under “Nơi nhận”."),
+    )
+    signer_title = forms.CharField(
+        label=_("Signer's title"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example GIÁM ĐỐC, or KT. GIÁM ĐỐC on one line and PHÓ GIÁM ĐỐC on the next."),
+    )
+    signer_name = forms.CharField(label=_("Signer's name"), required=False, max_length=200)

@@ -284,3 +284,92 @@ class Rollup(models.Model):
     @property
     def filename(self) -> str:
         return f"tong-hop-bao-cao-tuan-{self.week_ending:%Y-%m-%d}-lan-{self.revision}.xlsx"
+
+
+class ReportDocument(models.Model):
+    """The week's report of Sở TT&TT to the Provincial People's Committee as an administrative document
+    (Decree 30/2020/NĐ-CP): DOCX and PDF, the roll-up workbook as its appendix. Each edit of its free-text
+    parts is a ``ReportDocumentRevision``, every one kept; once final, nothing changes any more."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        FINAL = "final", _("Final")
+
+    week_ending = models.DateField(_("week ending"), unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    finalized_at = models.DateTimeField(_("made final at"), null=True, blank=True)
+    finalized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week_ending"]
+        verbose_name = _("weekly report document")
+        verbose_name_plural = _("weekly report documents")
+        constraints = [
+            models.CheckConstraint(
+                name="report_document_final_has_time",
+                condition=models.Q(status="draft") | models.Q(finalized_at__isnull=False),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week_ending:%d/%m/%Y}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == self.Status.FINAL
+
+
+class ReportDocumentRevision(models.Model):
+    """One version of the document's free-text parts, and the DOCX/PDF built from it in the background."""
+
+    class Build(models.TextChoices):
+        QUEUED = "queued", _("Waiting to be built")
+        BUILDING = "building", _("Building")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    document = models.ForeignKey(ReportDocument, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField(_("revision"))
+    # The document's number in "Số: <number>/BC-STTTT"; blank until the office gives one.
+    doc_number = models.CharField(_("document number"), max_length=20, blank=True)
+    intro = models.TextField(_("introduction"), max_length=MAX_TEXT)
+    assessment = models.TextField(_("assessment"), blank=True, max_length=MAX_TEXT)
+    proposals = models.TextField(_("proposals to the Provincial People's Committee"), blank=True, max_length=MAX_TEXT)
+    recipients = models.TextField(_("recipients"), max_length=2000)
+    signer_title = models.CharField(_("signer's title"), max_length=200)
+    signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+    # The roll-up revision the document names as its appendix (the latest ready one when built).
+    rollup = models.ForeignKey(Rollup, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    build_status = models.CharField(max_length=10, choices=Build.choices, default=Build.QUEUED)
+    built_at = models.DateTimeField(null=True, blank=True)
+    docx_path = models.CharField(max_length=300, blank=True)  # relative to PRIVATE_FILES_ROOT
+    pdf_path = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["document_id", "-number"]
+        verbose_name = _("report document revision")
+        verbose_name_plural = _("report document revisions")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="report_document_revision_unique_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} v{self.number}"
+
+    def filename(self, extension: str) -> str:
+        return f"bao-cao-tuan-{self.document.week_ending:%Y-%m-%d}-lan-{self.number}.{extension}"
+
+    def free_text(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in DOCUMENT_TEXT_FIELDS}
+
+
+# The parts of the document the province admin writes (everything else comes from the data).
+DOCUMENT_TEXT_FIELDS = ("doc_number", "intro", "assessment", "proposals", "recipients", "signer_title", "signer_name")

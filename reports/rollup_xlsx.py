@@ -1,4 +1,5 @@
-"""The roll-up workbook: summary, details, system figures, week-over-week changes and a chart.
+"""The roll-up workbook: summary, the directive scorecard, details, system figures, week-over-week
+changes and a chart.
 
 Totals are written as values (not formulas), so any reader, including one that does not compute
 formulas, sees the same numbers as Excel. Text the districts typed goes through ``rollout.workbooks.cell``
@@ -19,6 +20,8 @@ from openpyxl.styles import PatternFill
 from reports import fields, weeks
 from reports.figures import LABELS, SystemFigures
 from reports.models import ReportStatus, Rollup, Timeliness
+from reports.scorecard import scorecard_build
+from reports.scorecard_xlsx import scorecard_sheet
 from reports.services.rollups import RollupData
 from rollout.models import Province
 from rollout.workbooks import (
@@ -63,12 +66,19 @@ def rollup_workbook(data: RollupData, rollup: Rollup) -> Workbook:
     summary = wb.active
     summary.title = _sheet_title(_("Summary"))
     _summary(summary, data, rollup)
-    _details(wb.create_sheet(_sheet_title(_("Details"))), data)
-    _system(wb.create_sheet(_sheet_title(_("System figures"))), data)
-    _changes(wb.create_sheet(_sheet_title(_("Week over week"))), data)
-    _chart(wb.create_sheet(_sheet_title(_("Chart"))), summary, data)
+    # The directive scorecard sets up its own print (one landscape page), as in its own workbook.
+    _scorecard(wb.create_sheet(_sheet_title(_("Directive scorecard"))), data)
+    details = wb.create_sheet(_sheet_title(_("Details")))
+    _details(details, data)
+    system = wb.create_sheet(_sheet_title(_("System figures")))
+    _system(system, data)
+    changes = wb.create_sheet(_sheet_title(_("Week over week")))
+    _changes(changes, data)
+    chart = wb.create_sheet(_sheet_title(_("Chart")))
+    _chart(chart, summary, data)
     name = _("Province roll-up, week %(week)s") % {"week": weeks.week_label(data.week_ending)}
-    for ws, header_rows in zip(wb.worksheets, [SUMMARY_HEADER_ROW, 4, 4, (4, 5), None], strict=True):
+    sheets = [summary, details, system, changes, chart]
+    for ws, header_rows in zip(sheets, [SUMMARY_HEADER_ROW, 4, 4, (4, 5), None], strict=True):
         print_setup(
             ws,
             title=f"{name} — {ws.title}",
@@ -177,6 +187,10 @@ def _summary(ws, data: RollupData, rollup: Rollup) -> None:
     ws.row_dimensions[SUMMARY_HEADER_ROW].height = 60
     ws.freeze_panes = ws.cell(row=SUMMARY_HEADER_ROW + 1, column=3)
     signer_block(ws, place=_place())
+
+
+def _scorecard(ws, data: RollupData) -> None:
+    scorecard_sheet(ws, scorecard_build(data.week_ending, building_rollup=True), signatures=False)
 
 
 def _details(ws, data: RollupData) -> None:

@@ -49,3 +49,11 @@ def report_returned_email_task(*, review_id: int) -> None:
     from reports.services.submissions import report_returned_email
 
     report_returned_email(review_id=review_id)
+
+
+@shared_task
+def report_document_build_task(*, revision_id: int) -> None:
+    """The weekly report document's DOCX and PDF, for one saved revision (recorded in the outbox)."""
+    from reports.services.documents import document_build
+
+    document_build(revision_id=revision_id)

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.urls import path, register_converter
 
-from reports import views
+from reports import views, views_directive
 
 
 class WeekConverter:
@@ -26,6 +26,12 @@ urlpatterns = [
     path("rollups/", views.rollup_list, name="rollup-list"),
     path("rollups/<int:pk>/download/", views.rollup_download, name="rollup-download"),
     path("reminders/", views.reminder_settings, name="reminder-settings"),
+    path("scorecard/", views_directive.scorecard, name="scorecard"),
+    path("scorecard.xlsx", views_directive.scorecard_xlsx, name="scorecard-xlsx"),
+    path("documents/", views_directive.document_list, name="document-list"),
+    path("documents/<week:week>/", views_directive.document_detail, name="document-detail"),
+    path("documents/<week:week>/final/", views_directive.document_finalize, name="document-finalize"),
+    path("documents/revisions/<int:pk>.<str:kind>", views_directive.document_download, name="document-download"),
     path("<int:code>/<week:week>/", views.report_detail, name="report-detail"),
     path("<int:code>/<week:week>/edit/", views.report_edit, name="report-edit"),
     path("<int:code>/<week:week>/template.xlsx", views.report_template, name="report-template"),

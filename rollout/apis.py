@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import ngettext
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -41,6 +41,17 @@ class SignInLocked(exceptions.APIException):
         )
 
 
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as ``Authorization: Token <token>``.")
+
+
+@extend_schema(
+    responses={
+        200: TokenResponseSerializer,
+        400: OpenApiResponse(description="Wrong username or password (or a field missing)."),
+        429: OpenApiResponse(description="Too many failed sign-ins: locked out until Retry-After seconds pass."),
+    }
+)
 class TokenView(ObtainAuthToken):
     """POST username and password, get a token for ``Authorization: Token <key>``.
 

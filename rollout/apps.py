@@ -12,7 +12,7 @@ class RolloutConfig(AppConfig):
 
         demo.register_step(10, seed_master_data)
         demo.register_step(20, seed_users)
-        from rollout import checks, signals  # noqa: F401  (connects the receivers, registers the checks)
+        from rollout import checks, dbrouter, signals  # noqa: F401  (connect the receivers: writes seen, hooks; checks)
         from rollout.selectors.audit import user_labels
         from rollout.services.audit import register_object_label
         from rollout.services.jobs import register_job
@@ -21,6 +21,7 @@ class RolloutConfig(AppConfig):
         register_job(
             "partitions_ahead", _("Day partitions of check-ins and arrivals, created ahead"), beat="partitions-ahead"
         )
+        register_job("backup", _("Backup of the database and the files"), beat="backup")
         register_object_label("rollout.user", user_labels)
         _register_imports()
 

@@ -25,3 +25,17 @@ def login_cooloff_seconds() -> int:
     """How long a locked-out sign-in waits. Every attempt during the lockout starts the cool-off again
     (django-axes' default), so this is exactly the wait from now."""
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
+
+
+def error_page_stylesheet() -> str:
+    """The stylesheet URL of the standalone error pages (500, 503), or "" when it cannot be had.
+
+    Those pages must render whatever is broken, a missing static-files manifest included: they stay
+    readable unstyled, and may carry no inline style under the Content-Security-Policy.
+    """
+    from django.templatetags.static import static
+
+    try:
+        return static("css/error.css")
+    except Exception:  # any failure here must not turn the error page into another error
+        return ""

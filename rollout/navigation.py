@@ -36,6 +36,7 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem(_("Overview"), "dashboard", _ALL, "overview"),
+    NavItem(_("Directive scorecard"), "reports:scorecard", (), "grid", capability="scorecard.view"),
     # Checkpoints and arrivals
     NavItem(_("Record arrivals"), "checkpoints:arrival-record", (Role.CHECKPOINT_STAFF,), "qr"),
     NavItem(
@@ -56,6 +57,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem(_("Weekly reports"), "reports:report-list", (*_PROVINCE, Role.DISTRICT_OFFICER), "report"),
     NavItem(_("Reporting completeness"), "reports:completeness-grid", (*_PROVINCE, Role.DISTRICT_OFFICER), "grid"),
     NavItem(_("Weekly roll-ups"), "reports:rollup-list", _PROVINCE, "rollup"),
+    NavItem(_("Weekly report document"), "reports:document-list", (), "report", capability="report_documents.read"),
     # Health
     NavItem(
         _("Health facilities"),

@@ -28,6 +28,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import get_template
 from django.utils.translation import gettext as _
 
+from rollout.http import error_page_stylesheet
+
 logger = logging.getLogger(__name__)
 
 try:  # psycopg's own errors, in case one escapes Django's wrapping (e.g. raised while connecting elsewhere)
@@ -91,7 +93,7 @@ def database_unavailable_response(request: HttpRequest, exc: BaseException) -> H
         response: HttpResponse = JsonResponse({"message": message, "extra": {}}, status=503)
     else:
         # No request: no context processor may reach for the database, the session or the user.
-        html = get_template("503.html").render({"message": message})
+        html = get_template("503.html").render({"message": message, "stylesheet": error_page_stylesheet()})
         response = HttpResponse(html, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(settings.DATABASE_UNAVAILABLE_RETRY_AFTER)
     # Django logs every 5xx response at ERROR, with the traceback and the path; an outage is logged once above.

@@ -38,6 +38,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.reminders": frozenset({_PA}),
     "rollups.read": frozenset({_PA, _PV}),
     "rollups.build": frozenset({_PA}),
+    # The weekly report to the Provincial People's Committee as a document (DOCX, PDF)
+    "report_documents.read": frozenset({_PA, _PV}),
+    "report_documents.edit": frozenset({_PA}),  # free-text parts, then final
+    # The directive scorecard: where the province stands on each clause (aggregates only, no people)
+    "scorecard.view": frozenset({_PA, _PV, _HO}),
     # Dashboard and platforms
     "adoption.view": frozenset({_PA, _PV, _DO, _AA}),
     "vaccination.trend": frozenset({_PA, _PV, _HO, _DO}),

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
@@ -117,6 +119,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "csp",
     "rollout",
     "venues",
     "platforms",
@@ -127,12 +130,17 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so every answer carries the policies: pages, API, the 503 and 500 pages, redirects.
+    "csp.middleware.CSPMiddleware",
+    "rollout.middleware.PermissionsPolicyMiddleware",
     # Turns a view's "database unavailable" error into a 503 page, with DEBUG on too (rollout/outage.py).
     "rollout.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before anything reads the path or the query string: a NUL in a search would reach PostgreSQL.
     "rollout.middleware.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Each request starts with nothing written: its reads may use the replica until it writes (dbrouter).
+    "rollout.dbrouter.ReplicaRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +189,24 @@ else:
     # A database host that drops packets would otherwise hold a request until the worker is killed
     # (libpq waits forever by default); a short wait lets the "try again" page answer instead.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# A streaming read replica (optional): the dashboards, exports and list builds read from it while it is up
+# and close enough behind (rollout/dbrouter.py); everything else, and every write, uses the primary.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    # A replica that does not answer costs one short wait per REPLICA_RETRY_SECONDS, then the primary serves.
+    DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_REPLICA_CONNECT_TIMEOUT", 1)
+    # Tests read the test database through it (no second test database to build).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["rollout.dbrouter.ReplicaRouter"]
+# Reads go back to the primary while the replica is this far behind (seconds); checked at most every
+# REPLICA_CHECK_SECONDS per process, and after a failure the replica is left alone REPLICA_RETRY_SECONDS.
+REPLICA_MAX_LAG_SECONDS = env_seconds("REPLICA_MAX_LAG_SECONDS", 10)
+REPLICA_CHECK_SECONDS = env_seconds("REPLICA_CHECK_SECONDS", 2)
+REPLICA_RETRY_SECONDS = env_seconds("REPLICA_RETRY_SECONDS", 10)
+
 # While the database is down or restarting, pages and the API answer 503 with this Retry-After (seconds).
 DATABASE_UNAVAILABLE_RETRY_AFTER = env_int("DATABASE_UNAVAILABLE_RETRY_AFTER", 10)
 if DATABASE_UNAVAILABLE_RETRY_AFTER < 1:
@@ -263,6 +289,42 @@ CSRF_FAILURE_VIEW = "rollout.views.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts and styles from our own files only, no inline code, no
+# handler attributes, no style attributes. QR codes are inline SVG or data: images. A view that needs more
+# says so with csp.decorators.csp_update (none does today: the QR scanner, jsQR, is plain JavaScript).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# Permissions-Policy (rollout.middleware): every feature is off; the staff scan pages turn the camera on for
+# this site only (rollout.middleware.allow_features("camera")).
+PERMISSIONS_POLICY_DENIED = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "fullscreen",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+]
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -381,6 +443,55 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# Queues, one per kind of work, so a slow export never delays an invitation or a dashboard bump. In
+# production each has its own worker pool (docker-compose: worker-mail, worker-exports, …); `make run`'s
+# single worker and the test worker listen on all of them. Every task is routed here, by name, and only
+# here (a test fails on a task without a route). Priority: the shared worker takes higher-priority
+# messages first (Redis counts 0 as the highest; steps 0, 3, 6, 9). Time limits are per task of the
+# queue: the soft one raises in the task (the outbox retries it later), the hard one kills the process.
+CELERY_QUEUE_LIMITS: dict[str, dict[str, int]] = {
+    # queue: priority, soft and hard time limits (seconds)
+    "mail": {"priority": 0, "soft_time_limit": 60, "time_limit": 120},
+    "figures": {"priority": 3, "soft_time_limit": 600, "time_limit": 900},
+    "default": {"priority": 3, "soft_time_limit": 3 * 3600, "time_limit": 4 * 3600},
+    "imports": {"priority": 6, "soft_time_limit": 900, "time_limit": 1200},
+    "exports": {"priority": 9, "soft_time_limit": 1800, "time_limit": 2400},
+}
+CELERY_TASK_QUEUE_OF: dict[str, str] = {
+    "rollout.tasks.outbox_sweep_task": "default",
+    "rollout.tasks.personal_data_purge_task": "default",
+    "rollout.tasks.partitions_ahead_task": "default",
+    "rollout.tasks.backup_task": "default",
+    "rollout.tasks.import_job_task": "imports",
+    "rollout.tasks.invitation_send_task": "mail",
+    "checkpoints.tasks.daily_list_notify_task": "mail",
+    "tracing.tasks.tracing_list_notify_task": "mail",
+    "platforms.tasks.vaccination_reminders_send_task": "mail",
+    "reports.tasks.weekly_reminders_send_task": "mail",
+    "reports.tasks.reminder_email_send_task": "mail",
+    "reports.tasks.report_returned_email_task": "mail",
+    "checkpoints.tasks.daily_lists_build_task": "exports",
+    "checkpoints.tasks.daily_list_refresh_task": "exports",
+    "reports.tasks.weekly_rollups_due_task": "exports",
+    "reports.tasks.weekly_rollup_build_task": "exports",
+    "reports.tasks.report_document_build_task": "exports",
+    "dashboard.tasks.daily_stats_bump_task": "figures",
+    "dashboard.tasks.daily_stats_refresh_today_task": "figures",
+    "dashboard.tasks.daily_stats_recompute_task": "figures",
+    # Imports run in the background under names ending in _import_task (any app).
+    "*_import_task": "imports",
+}
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Declared, so a worker started without -Q consumes all of them; each with an exchange and routing key of
+# its own (a queue declared by name alone binds to the default exchange's key and gets every message).
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in CELERY_QUEUE_LIMITS]
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue, "priority": CELERY_QUEUE_LIMITS[queue]["priority"]}
+    for task, queue in CELERY_TASK_QUEUE_OF.items()
+}
+# Each task takes its queue's time limits (rollout.celery.QueueLimits reads the two tables above).
+CELERY_TASK_ANNOTATIONS = ["rollout.celery.QueueLimits"]
+
 
 # The outbox (rollout/outbox.py): follow-ups wait in the database while the broker is away; beat's
 # sweep sends what is due, and gives the work of a worker that stopped sending heartbeats to another.
@@ -433,6 +544,11 @@ SPECTACULAR_SETTINGS: dict = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema maps every resource: for signed-in callers (session or token) only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every error status an operation can answer, in the API's error shape (rollout/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rollout.api_schema.error_responses_hook",
+    ],
 }
 
 # One OpenAPI name for a choice set used by several fields (tests before and at the checkpoint).
@@ -475,6 +591,20 @@ CELERY_BEAT_SCHEDULE["partitions-ahead"] = {
     "schedule": crontab(hour=(PERSONAL_DATA_PURGE_AT.hour - 1) % 24, minute=PERSONAL_DATA_PURGE_AT.minute),
 }
 
+# --- Backups ------------------------------------------------------------------------------------
+
+# Nightly at this local time (after the purge, so a backup holds nothing it just deleted): the database
+# (pg_dump custom format; on SQLite a copy by its backup API) and the private files, into BACKUP_DIR. A
+# backup holds personal data: backups older than PERSONAL_DATA_RETENTION_DAYS are deleted by each run.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", VAR_DIR / "backups"))
+BACKUP_AT = env_time("BACKUP_AT", "03:00")
+# Where pg_dump and pg_restore are, when not on the PATH (their major version must not be below the server's).
+PG_BIN = os.environ.get("PG_BIN", "")
+CELERY_BEAT_SCHEDULE["backup"] = {
+    "task": "rollout.tasks.backup_task",
+    "schedule": crontab(hour=BACKUP_AT.hour, minute=BACKUP_AT.minute),
+}
+
 # --- Venue check-in ------------------------------------------------------------------------------
 
 
@@ -503,6 +633,11 @@ if not 0 <= DAILY_LISTS_CATCH_UP_DAYS < min(32, PERSONAL_DATA_RETENTION_DAYS):
     )
 # Late arrivals for a day whose list exists regenerate it after this many seconds (coalesced).
 DAILY_LISTS_REFRESH_DELAY = env_int("DAILY_LISTS_REFRESH_DELAY", 60)
+if DATABASE_REPLICA_URL and REPLICA_MAX_LAG_SECONDS >= DAILY_LISTS_REFRESH_DELAY:
+    raise ImproperlyConfigured(
+        "REPLICA_MAX_LAG_SECONDS must be below DAILY_LISTS_REFRESH_DELAY "
+        "(a list refreshed for a late arrival is read from the replica, which must have it by then)"
+    )
 # Tests only: milliseconds to sleep after each row, so a worker can be killed in the middle of a run.
 DAILY_LISTS_TEST_ROW_DELAY_MS = env_int("DAILY_LISTS_TEST_ROW_DELAY_MS", 0)
 # Arrivals a day that seed_demo generates for the last 30 days.
@@ -595,3 +730,32 @@ CELERY_BEAT_SCHEDULE |= {
         ),
     },
 }
+
+# --- The directive scorecard (SPEC §7) -----------------------------------------------------------
+# Per clause of the directive, the share (%) of its indicator at or above which the clause is on track;
+# below it, lagging. A clause whose indicator has nothing to count (no facility qualified, no district
+# report due yet) shows "no data", whatever its threshold.
+SCORECARD_THRESHOLDS: dict[str, float] = {
+    "1": 80,  # agency staff with PC-Covid
+    "2": 100,  # the province's weekly roll-up built
+    "3.i": 90,  # qualified facilities live on the testing platform
+    "3.ii": 90,  # vaccinating facilities' days updated by the cut-off
+    "3.iii": 90,
+    "4.i": 100,  # active checkpoints that recorded arrivals in the week
+    "4.ii": 90,
+    "4.iii": 95,  # daily lists ready for the districts by DAILY_LIST_DEADLINE
+    "5": 70,  # venues with QR codes that had check-ins in 7 days
+    "6.i": 70,  # communes with at least one venue scanning QR codes in the week
+    "6.ii": 80,  # districts whose report counts communication sessions
+    "6.iii": 80,  # districts that inspected venues in the week
+    "6.iv": 100,  # districts whose weekly report was sent on time
+}
+# A day's arrival list counts as delivered when it was ready for the district by this time the next morning.
+DAILY_LIST_DEADLINE = env_time("DAILY_LIST_DEADLINE", "07:00")
+if not all(0 <= v <= 100 for v in SCORECARD_THRESHOLDS.values()):
+    raise ImproperlyConfigured("SCORECARD_THRESHOLDS must be percentages between 0 and 100")
+
+# --- The weekly report as a document (DOCX, and PDF through LibreOffice headless) ----------------
+# The LibreOffice binary; its profile is a fresh folder per conversion (two at once never share one).
+SOFFICE_BINARY = os.environ.get("SOFFICE_BINARY", "soffice")
+SOFFICE_TIMEOUT_SECONDS = env_int("SOFFICE_TIMEOUT_SECONDS", 120)

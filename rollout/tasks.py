@@ -50,3 +50,11 @@ def import_job_task(*, job_id: int, step: str) -> None:
         imports.import_job_check(job_id)
     else:
         imports.import_job_store(job_id)
+
+
+@shared_task
+def backup_task() -> None:
+    """Nightly: back up the database and the private files; delete backups past the retention."""
+    from rollout.services.backups import backup_create
+
+    backup_create()

@@ -63,6 +63,18 @@ _DIGITS = re.compile(r"\d+")
 _UNIT_TITLE = re.compile(r"^(Thành phố|Tỉnh|Thị xã|Quận|Huyện|Phường|Thị trấn|Xã) ", re.IGNORECASE)
 
 
+def without_unit_title(name: str) -> str:
+    """A unit's name without its legal title, as in a document's place line: "Tỉnh Lào Cai" -> "Lào Cai"."""
+    title = _UNIT_TITLE.match(name)
+    return name[title.end() :] if title else name
+
+
+def unit_in_sentence(name: str) -> str:
+    """A unit's name inside a sentence, its title in lower case: "Ủy ban nhân dân tỉnh Lào Cai"."""
+    title = _UNIT_TITLE.match(name)
+    return name[0].lower() + name[1:] if title else name
+
+
 def vi_sort_key(text: str) -> tuple:
     """A key that sorts Vietnamese names as a Vietnamese reader expects (Bạc Liêu, Bình Định, Cà Mau, Đà
     Nẵng, Điện Biên, Hà Nội; Phường 2 before Phường 10), case-insensitively. An administrative unit sorts

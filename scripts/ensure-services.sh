@@ -59,6 +59,10 @@ fi
 if ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null || [ ! -d /usr/share/fonts/truetype/crosextra ]; then
   APT_OPTIONS=--no-install-recommends as_root_install libreoffice-calc-nogui poppler-utils fonts-crosextra-carlito
 fi
+# LibreOffice Writer (no GUI) for the weekly report document (DOCX -> PDF).
+if [ ! -e /usr/lib/libreoffice/program/libswlo.so ]; then
+  APT_OPTIONS=--no-install-recommends as_root_install libreoffice-writer-nogui
+fi
 # msgfmt for compiling the translation catalogues.
 if ! command -v msgfmt >/dev/null; then
   as_root_install gettext

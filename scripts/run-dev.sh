@@ -15,6 +15,7 @@ $PY manage.py migrate --noinput
 $PY manage.py load_admin_units
 $PY manage.py seed_demo
 
+# One worker for every queue (declared in CELERY_TASK_QUEUES, so no -Q): production runs a pool per queue.
 .venv/bin/celery -A rollout worker --beat --pool=solo --loglevel=INFO --logfile="$VAR_DIR/celery.log" \
   --schedule="$VAR_DIR/celerybeat-schedule" &
 WORKER=$!

@@ -38,7 +38,7 @@ class PostgresServer:
 
     user = "postgres"  # the database superuser (trust authentication on 127.0.0.1 only)
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, *, initdb: bool = True) -> None:
         self.port = port or free_port()
         self.bin = postgres_bin_dir()
         self.dir = Path(tempfile.mkdtemp(prefix="test-postgres-"))
@@ -48,7 +48,8 @@ class PostgresServer:
         if self._as_root:
             owner = pwd.getpwnam("postgres")
             os.chown(self.dir, owner.pw_uid, owner.pw_gid)
-        self._run("initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8", "--no-sync")
+        if initdb:
+            self._run("initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8", "--no-sync")
 
     @property
     def url(self) -> str:
@@ -104,3 +105,16 @@ class PostgresServer:
         if result.returncode != 0:
             log = self.log.read_text()[-2000:] if self.log.exists() else ""
             raise RuntimeError(f"{program} failed ({result.returncode}): {result.stderr.strip()}\n{log}")
+
+
+class PostgresReplica(PostgresServer):
+    """A streaming standby of ``primary``: a copy by ``pg_basebackup -R`` (which writes the standby's
+    ``primary_conninfo``), on a port of its own. ``initdb``'s trust rules let 127.0.0.1 replicate."""
+
+    def __init__(self, primary: PostgresServer, port: int | None = None) -> None:
+        super().__init__(port, initdb=False)
+        self.primary = primary
+        self._run(
+            "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", self.user,
+            "-D", str(self.data), "-R", "-X", "stream", "-c", "fast", "--no-sync",
+        )  # fmt: skip

@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class WorkerProcess:
-    def __init__(self, var_dir: Path, **env: str) -> None:
+    def __init__(self, var_dir: Path, *, queues: list[str] | None = None, **env: str) -> None:
         self.var_dir = var_dir
+        self.queues = queues  # None: every queue (CELERY_TASK_QUEUES), as `make run`'s worker
         self.env_extra = env  # settings of this worker, e.g. HEARTBEAT_SECONDS
         self.log_path = var_dir / "worker.log"
         self.process: subprocess.Popen | None = None
@@ -48,7 +49,8 @@ class WorkerProcess:
         log = self.log_path.open("a")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "rollout", "worker", "--pool=solo", "--loglevel=INFO",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--without-gossip", "--without-mingle", "--without-heartbeat",
+             *(["-Q", ",".join(self.queues)] if self.queues else [])],
             cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         deadline = time.monotonic() + wait
@@ -94,9 +96,16 @@ class WorkerProcess:
 
 
 def purge_broker() -> None:
-    """Drop messages left in the test broker by earlier runs."""
+    """Drop messages left in the test broker by earlier runs, in every queue."""
     with celery_app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("celery")
+        for queue in [*settings.CELERY_QUEUE_LIMITS, "celery"]:
+            conn.default_channel.queue_purge(queue)
+
+
+def waiting_in_queue(queue: str) -> int:
+    """Messages waiting in a queue of the broker (every priority step)."""
+    with celery_app.connection_for_write() as conn:
+        return conn.default_channel.queue_declare(queue=queue).message_count
 
 
 def wait_for(predicate, *, timeout: float = 30, interval: float = 0.2, message: str = "condition"):

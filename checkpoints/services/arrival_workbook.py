@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, QuerySet, Window
 from django.utils import timezone, translation
 from django.utils.text import capfirst
@@ -141,6 +141,8 @@ def _stream(rows: QuerySet) -> Iterator[tuple]:
     On PostgreSQL the values need no conversion, so the cursor is read directly (the ORM's per-row
     machinery costs ~5 % of a list's time); elsewhere the ORM converts them (SQLite returns text dates).
     """
+    # The queryset's own database: the replica inside ``reading_from_replica`` (list builds, exports).
+    connection = connections[rows.db]
     if connection.vendor != "postgresql":
         yield from rows.iterator(chunk_size=CHUNK_SIZE)
         return

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -177,14 +177,26 @@ def arrival_record(
             phone=values["phone"],
             id_number=values["id_number"],
         )
+        if duplicate is not None and import_key and duplicate.import_key == import_key:
+            # A concurrent retry of this very submission was stored after the look-up above.
+            return ArrivalOutcome(duplicate, created=False)
         if duplicate is not None and on_duplicate == OnDuplicate.MERGE:
             arrival_merge(into=duplicate, values=values)
             return ArrivalOutcome(duplicate, created=False, merged=True)
         if duplicate is not None and on_duplicate != OnDuplicate.CONFIRM:
             raise DuplicateSuspected(duplicate)
-        arrival = Arrival.objects.create(
-            **values, recorded_by=by, possible_duplicate_of=duplicate, import_key=import_key or None
-        )
+        try:
+            # A savepoint: two retries of one submission can both pass the look-up; the unique key lets one
+            # insert, and the other (which waited for it to commit) returns that row instead of failing.
+            with transaction.atomic():
+                arrival = Arrival.objects.create(
+                    **values, recorded_by=by, possible_duplicate_of=duplicate, import_key=import_key or None
+                )
+        except IntegrityError:
+            existing = Arrival.objects.filter(import_key=import_key).first() if import_key else None
+            if existing is None:
+                raise
+            return ArrivalOutcome(existing, created=False)
         arrivals_follow_up([(arrival.destination_district_id, arrival.arrived_at)])
     return ArrivalOutcome(arrival, created=True)
 

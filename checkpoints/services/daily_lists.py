@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from checkpoints.models import Arrival, DailyList
 from checkpoints.services.arrival_workbook import CHECKPOINT_LIST, DISTRICT_LIST, write_arrivals_workbook
 from rollout import outbox
+from rollout.dbrouter import reading_from_replica
 from rollout.figures import num
 from rollout.models import Checkpoint, District, FocalOfficer, Role, User
 from rollout.services.audit import Action, audit_record
@@ -96,7 +97,7 @@ def daily_list_build(*, district: District, day: date, notify: bool = True) -> D
             facts = [(_("District"), district.name), (_("Day"), day), (_("Generated at"), generated)]
             heading = _("List of people arriving in %(district)s") % {"district": district.name}
             empty = _("No arrivals bound for this district on this day.")
-        with atomic_path(final) as tmp:
+        with atomic_path(final) as tmp, reading_from_replica():
             rows = write_arrivals_workbook(
                 tmp, arrivals, heading=heading, facts=facts, columns=DISTRICT_LIST, empty_message=empty
             )
@@ -275,9 +276,10 @@ def checkpoint_list_export(*, by: User, checkpoint: Checkpoint, day: date, reque
         facts = [(_("Checkpoint"), checkpoint.name), (_("Day"), day), (_("Generated at"), timezone.now())]
         empty = _("No arrivals were recorded at this checkpoint on this day.")
     output = tempfile.TemporaryFile()  # noqa: SIM115 (handed to the response, which closes it)
-    rows = write_arrivals_workbook(
-        output, arrivals, heading=heading, facts=facts, columns=CHECKPOINT_LIST, empty_message=empty
-    )
+    with reading_from_replica():
+        rows = write_arrivals_workbook(
+            output, arrivals, heading=heading, facts=facts, columns=CHECKPOINT_LIST, empty_message=empty
+        )
     output.seek(0)
     audit_record(
         Action.EXPORT,

@@ -235,18 +235,15 @@ def arrivals_import_read(
             number=parsed.number, errors=list(parsed.errors), raw_name=str(parsed.values.get("full_name", ""))
         )
         rows.append(row)
-        if not parsed.ok:
-            row.status = "error"
-            continue
+        # Every error of the row at once, never in rounds: the cells that could not be read, the unit
+        # names, then the rules on whatever was read (a cell already named is not named twice).
         v = parsed.values
         codes = _resolve_units(table, parsed, row.errors, headers)
-        if row.errors:
-            row.status = "error"
-            continue
+        named = {e.cell for e in row.errors}
         data = ArrivalInput(
             checkpoint=checkpoint.pk,
-            arrived_at=v["arrived_at"],
-            full_name=v["full_name"],
+            arrived_at=v.get("arrived_at"),
+            full_name=v.get("full_name") or "",
             birth_year=v.get("birth_year"),
             id_number=v.get("id_number") or "",
             phone=v.get("phone") or "",
@@ -262,13 +259,19 @@ def arrivals_import_read(
             **codes,
         )
         try:
-            row.values = arrival_clean(data)
+            values = arrival_clean(data)
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 key = name if name in headers else "full_name"
-                row.errors.append(tabular.CellError(table.cell_ref(key, row.number), headers[key], " ".join(messages)))
+                ref = table.cell_ref(key, row.number)
+                if ref not in named:
+                    row.errors.append(tabular.CellError(ref, headers[key], " ".join(messages)))
+                    named.add(ref)
+            values = None
+        if row.errors:
             row.status = "error"
             continue
+        row.values = values
         key = import_key(checkpoint.pk, row.values)
         row.values["import_key"] = key
         if key in seen:

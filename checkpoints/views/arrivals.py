@@ -23,6 +23,7 @@ from checkpoints.services import imports
 from checkpoints.services.declarations import declaration_from_qr_text, declaration_token
 from rollout import scoping
 from rollout.downloads import download_response
+from rollout.middleware import allow_features
 from rollout.models import Checkpoint, District
 from rollout.permissions import can
 from rollout.services.audit import audit_personal_view
@@ -62,6 +63,7 @@ def _prefill(declaration: Declaration) -> dict:
 
 
 @login_required
+@allow_features("camera")
 def arrival_record(request: HttpRequest) -> HttpResponse:
     """The keyboard-first form: ID first, Enter saves, defaults for checkpoint, time and destination."""
     checkpoints = _recording_checkpoints(request)

@@ -15,11 +15,13 @@ from dashboard.selectors.areas import AreaRow, sort_rows
 from dashboard.selectors.overview import WEEK
 from rollout import scoping
 from rollout.charts import Chart
+from rollout.dbrouter import reading_from_replica
 from rollout.models import Commune, District, User, Venue
 
 # --- A district's drill-down: communes and agencies -------------------------------------------
 
 
+@reading_from_replica()
 def commune_rows(user: User, district: District, today: date, *, sort: str = "") -> tuple[list[AreaRow], str]:
     """The district's communes: venues, activity and arrivals over the last 7 days."""
     first = today - timedelta(days=WEEK - 1)
@@ -75,6 +77,7 @@ class VenueActivity:
     last_day: date | None
 
 
+@reading_from_replica()
 def venue_activity(user: User, commune: Commune, today: date) -> list[VenueActivity]:
     """A commune's venues with their check-ins (today, 7 days) and last day with any; idle first."""
     first = today - timedelta(days=WEEK - 1)
@@ -100,6 +103,7 @@ def venue_activity(user: User, commune: Commune, today: date) -> list[VenueActiv
     return rows
 
 
+@reading_from_replica()
 def commune_arrivals(user: User, commune: Commune, today: date, span: int) -> Chart:
     window = [today - timedelta(days=i) for i in range(span - 1, -1, -1)]
     per_day = dict(

@@ -27,6 +27,7 @@ from dashboard.models import DistrictDay
 from dashboard.scoping import district_days_for, overview_districts_for
 from dashboard.selectors.areas import AreaRow, sort_rows, total_row
 from rollout.charts import Chart, Kpi, percent
+from rollout.dbrouter import reading_from_replica
 from rollout.models import District, User
 from rollout.timeutils import local_now, local_today
 
@@ -363,6 +364,7 @@ class Overview:
     as_of: datetime | None
 
 
+@reading_from_replica()
 def overview_build(
     user: User, scope: OverviewScope, *, span: int = 30, sort: str = "", today: date | None = None
 ) -> Overview:

@@ -140,25 +140,31 @@ def adoption_import_read(
     for done, row in enumerate(table.rows, start=1):
         if progress:
             progress(done)
-        if not row.ok:
-            continue
+        # Every error of the row at once: the rules run on whatever could be read, and a cell already
+        # named (unreadable) is not named twice.
+        named = {e.cell for e in row.errors}
 
-        def error(key: str, message: str, row=row) -> None:
-            row.errors.append(tabular.CellError(f"{letters[key]}{row.number}", headers[key], message))
+        def error(key: str, message: str, row=row, named=named) -> None:
+            ref = f"{letters[key]}{row.number}"
+            if ref not in named:
+                named.add(ref)
+                row.errors.append(tabular.CellError(ref, headers[key], message))
 
-        agency = allowed.get(row.values["agency"])
+        agency = allowed.get(row.values.get("agency"))
         if agency is None:
             error("agency", _("No agency with this code that you may update."))
-            continue
         row.values["reported_on"] = row.values.get("reported_on") or today
-        data = _input(row.values)
-        for key, message in adoption_errors(data).items():
-            error(key, message)
-        key = (agency.pk, data.reported_on)
-        if key in seen:
-            error("agency", _("Same agency and date as row %(n)s.") % {"n": seen[key]})
-        seen.setdefault(key, row.number)
-        row.values["agency_name"] = agency.name
+        if all(name in row.values for name in FIGURES):
+            data = _input(row.values)
+            for key, message in adoption_errors(data).items():
+                error(key, message)
+            if agency is not None:
+                key = (agency.pk, data.reported_on)
+                if key in seen:
+                    error("agency", _("Same agency and date as row %(n)s.") % {"n": seen[key]})
+                seen.setdefault(key, row.number)
+        if agency is not None:
+            row.values["agency_name"] = agency.name
     _mark_unchanged(table)
     return table
 

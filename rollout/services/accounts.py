@@ -252,30 +252,36 @@ def users_import_read(upload: IO[bytes], progress: Callable[[int], None] | None 
     for done, row in enumerate(table.rows, start=1):
         if progress:
             progress(done)
-        if not row.ok:
-            continue
+        # Every error of the row at once: the rules run on whatever could be read, and a cell already
+        # named (unreadable) is not named twice.
+        named = {e.cell for e in row.errors}
+        v = row.values
         data = AccountInput(
-            username=row.values["username"],
-            email=row.values["email"],
-            full_name=row.values["full_name"],
-            role=row.values["role"],
-            phone=row.values.get("phone") or "",
-            scope_id=row.values.get("scope"),
+            username=v.get("username") or "",
+            email=v.get("email") or "",
+            full_name=v.get("full_name") or "",
+            role=v.get("role") or "",
+            phone=v.get("phone") or "",
+            scope_id=v.get("scope"),
         )
         try:
             _validate(data)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 key = field if field in letters else "scope"
-                row.errors.append(tabular.CellError(f"{letters[key]}{row.number}", headers[key], " ".join(messages)))
-        name = row.values["username"].lower()
-        if name in seen:
+                ref = f"{letters[key]}{row.number}"
+                if ref not in named:
+                    row.errors.append(tabular.CellError(ref, headers[key], " ".join(messages)))
+                    named.add(ref)
+        name = data.username.lower()
+        if name and name in seen:
             row.errors.append(
                 tabular.CellError(
                     f"A{row.number}", headers["username"], _("Same username as row %(n)s.") % {"n": seen[name]}
                 )
             )
-        seen.setdefault(name, row.number)
+        if name:
+            seen.setdefault(name, row.number)
     return table
 
 

@@ -43,6 +43,8 @@ class Action:
     RETURN = "return"
     ARRIVAL_IMPORT = "arrival_import"
     PURGE = "personal_data_purge"
+    REPORT_DOCUMENT_SAVE = "report_document_save"
+    REPORT_DOCUMENT_FINAL = "report_document_final"
 
 
 # The filter's list on the audit page, in this order.
@@ -64,6 +66,8 @@ ACTION_LABELS: dict[str, Any] = {
     Action.ACCOUNT_CHANGE: _("Account changed"),
     Action.ACCOUNT_IMPORT: _("Accounts imported"),
     Action.PURGE: _("Personal data purge"),
+    Action.REPORT_DOCUMENT_SAVE: _("Weekly report document saved"),
+    Action.REPORT_DOCUMENT_FINAL: _("Weekly report document made final"),
 }
 
 # What the audit page says happened. ``%(actor)s``: who; ``%(what)s``: what was seen or touched (may be
@@ -86,6 +90,8 @@ ACTION_SENTENCES: dict[str, Any] = {
     Action.ACCOUNT_CHANGE: _("%(actor)s changed the account %(what)s"),
     Action.ACCOUNT_IMPORT: _("%(actor)s imported accounts"),
     Action.PURGE: _("%(actor)s deleted personal data past the retention"),
+    Action.REPORT_DOCUMENT_SAVE: _("%(actor)s saved a revision of the weekly report document %(what)s"),
+    Action.REPORT_DOCUMENT_FINAL: _("%(actor)s made the weekly report document %(what)s final"),
 }
 
 # What was shown or exported, by the detail's ``view`` / ``export`` / ``list`` name.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from rollout.dbrouter import reading_from_replica
 from rollout.errors import ApplicationError
 from rollout.models import User
 from rollout.selectors.audit import AuditFilters, audit_events, audit_lines_streamed, object_type_label
@@ -81,7 +82,8 @@ def audit_log_workbook(filters: AuditFilters) -> tuple[bytes, int]:
 
 def audit_log_export(*, by: User, filters: AuditFilters, request: HttpRequest | None = None) -> tuple[bytes, int]:
     """The workbook, and the export recorded in the log it exports (filters and row count only)."""
-    content, rows = audit_log_workbook(filters)
+    with reading_from_replica():
+        content, rows = audit_log_workbook(filters)
     audit_record(
         Action.EXPORT, request=request, actor=by, detail={"export": "audit_log", "rows": rows, **filters.as_detail()}
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from rollout import outbox
+from rollout import dbrouter, outbox
 from rollout.celery import app as celery_app
 from rollout.selectors.background import background_status
 
@@ -35,6 +35,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "beat": {"last_heartbeat": _iso(status.beat_seen_at), "alive": status.beat_alive},
             "followups": {"waiting": backlog["waiting"], "failed": backlog["failed"]},
         }
+    if dbrouter.replica_configured():
+        # Not a reason for 503: without the replica its reads go to the primary.
+        usable = dbrouter.replica_usable()
+        body["replica"] = {"usable": usable, "lag_seconds": dbrouter.replica_lag()}
     return JsonResponse(body, status=200 if database == "ok" else 503)
 
 

@@ -7,12 +7,13 @@ import sys
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-from rollout.http import login_cooloff_seconds
+from rollout.http import error_page_stylesheet, login_cooloff_seconds
 from rollout.outage import database_unavailable_response, is_database_unavailable
 
 
@@ -25,7 +26,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(request, exc)
-    return defaults.server_error(request)
+    # Rendered without the request: no context processor (session, user, navigation) may reach the database.
+    # The page's text is fixed Vietnamese with an English line, so no translation catalogue is needed either.
+    html = loader.get_template("500.html").render({"stylesheet": error_page_stylesheet()})
+    return HttpResponseServerError(html)
 
 
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
@@ -49,6 +53,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         "for a long time or cookies are turned off. Reload the page and send the form again."
     )
     return render(request, "403.html", {"message": message}, status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: a path under /api/ that names no resource (``/api/v1/venues/abc/``) answers in the
+    API's error shape, as the API's own "not found" does; pages get the Vietnamese 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": _("Not found."), "extra": {}}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 def locked_out(request: HttpRequest, original_response: HttpResponse | None = None, credentials=None) -> HttpResponse:

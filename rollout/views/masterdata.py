@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rollout import scoping
@@ -64,7 +65,12 @@ def agency_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         agency_save(by=request.user, agency=form.instance)
         messages.success(request, _("Saved."))
         return redirect("rollout:agency-detail", pk=agency.pk)
-    return render(request, "rollout/object_form.html", {"form": form, "object": agency, "kind": _("agency")})
+    cancel_url = reverse("rollout:agency-detail", args=[agency.pk]) if agency.pk else reverse("rollout:agency-list")
+    return render(
+        request,
+        "rollout/object_form.html",
+        {"form": form, "object": agency, "kind": _("agency"), "cancel_url": cancel_url},
+    )
 
 
 @login_required
@@ -107,7 +113,12 @@ def venue_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         venue_save(by=request.user, venue=form.instance)
         messages.success(request, _("Saved."))
         return redirect("rollout:venue-detail", pk=venue.pk)
-    return render(request, "rollout/object_form.html", {"form": form, "object": venue, "kind": _("venue")})
+    cancel_url = reverse("rollout:venue-detail", args=[venue.pk]) if venue.pk else reverse("rollout:venue-list")
+    return render(
+        request,
+        "rollout/object_form.html",
+        {"form": form, "object": venue, "kind": _("venue"), "cancel_url": cancel_url},
+    )
 
 
 def _changeable_districts(request: HttpRequest):

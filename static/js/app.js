@@ -46,6 +46,27 @@
   document.querySelectorAll("[data-scroll-end]").forEach(function (wrap) {
     wrap.scrollLeft = wrap.scrollWidth;
   });
+  // A table wider than its box scrolls inside it: the box takes the keyboard focus so that the arrow keys
+  // scroll it too (WCAG 2.1.1), and is named after the table's caption when it has one.
+  function scrollable() {
+    document.querySelectorAll(".tablewrap").forEach(function (wrap) {
+      var wide = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (wide && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("data-scroll-focus", "");
+        var caption = wrap.querySelector("caption");
+        if (caption && !wrap.hasAttribute("aria-label")) {
+          wrap.setAttribute("role", "region");
+          wrap.setAttribute("aria-label", caption.textContent.trim());
+        }
+      } else if (!wide && wrap.hasAttribute("data-scroll-focus")) {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("data-scroll-focus");
+      }
+    });
+  }
+  scrollable();
+  window.addEventListener("resize", scrollable);
   // Confirm dangerous actions.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (e) {

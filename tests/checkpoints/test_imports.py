@@ -86,6 +86,22 @@ def test_preview_names_each_bad_cell_and_stores_nothing(checkpoint):
     assert not Arrival.objects.exists()
 
 
+def test_every_error_of_a_row_comes_in_one_preview_and_temperatures_are_bounded(checkpoint):
+    # One row wrong in five ways at once: an unreadable time, no name, a bad phone, a fever of 45 °C and a
+    # destination district outside the province. All five are named together, not one round at a time.
+    bad = _row(**{"Thời điểm đến": "hôm qua", "Họ và tên": "", "Số điện thoại": "12345", "Số CMND/CCCD": "",
+                  "Nhiệt độ (°C)": "45", "Huyện đến": "Quận Hoàn Kiếm"})  # fmt: skip
+    cold = _row(**{"Nhiệt độ (°C)": "33,9"})
+    edge = _row(**{"Nhiệt độ (°C)": "43", "Họ và tên": "Lò Văn Sáng", "Số CMND/CCCD": "010203009999"})
+    preview = arrivals_import_read(workbook([bad, cold, edge]), checkpoint=checkpoint)
+    errors = {e.cell: e.message for e in preview.rows[0].errors}
+    assert sorted(errors) == ["A2", "B2", "E2", "I2", "P2"], errors
+    assert "34" in errors["P2"] and "43" in errors["P2"]
+    assert [e.cell for e in preview.rows[1].errors] == ["P3"]
+    assert preview.rows[2].status == "new" and str(preview.rows[2].values["temperature"]) == "43.0"
+    assert not Arrival.objects.exists()
+
+
 def test_confirm_stores_valid_rows_once_and_reimporting_stores_nothing(checkpoint, checkpoint_staff):
     rows = [_row(), _row(**{"Họ và tên": "Lò Thị Mai", "Số CMND/CCCD": "012345678", "Số điện thoại": ""}),
             _row(**{"Số điện thoại": "bad", "Số CMND/CCCD": ""})]  # fmt: skip

@@ -9,7 +9,7 @@ from PIL import Image
 
 from checkpoints.models import Arrival, Declaration, DeclarationKind
 from checkpoints.services.declarations import DeclarationInput, declaration_qr_text, declaration_submit
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, wait_until
 from tests.factories import district
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -66,8 +66,8 @@ def test_keyboard_only_arrival_entry_with_defaults_scan_and_duplicate(live_serve
     page.locator("#qr-text").focus()
     page.keyboard.type(declaration_qr_text(declaration))
     page.keyboard.press("Enter")
-    page.wait_for_function("document.querySelector('[name=full_name]').value === 'Vàng Thị Dợ'")
-    page.wait_for_function("document.activeElement && document.activeElement.hasAttribute('data-save')")
+    wait_until(page, "document.querySelector('[name=full_name]').value === 'Vàng Thị Dợ'")
+    wait_until(page, "document.activeElement && document.activeElement.hasAttribute('data-save')")
     assert page.locator("[name=destination_district]").input_value() == str(district("sa_pa").pk)
     assert page.locator("[name=origin_district]").input_value() == "1"
     page.screenshot(path=str(artifacts / "arrival-prefilled-from-qr.png"), full_page=True)
@@ -98,12 +98,12 @@ def test_traveller_declares_on_a_phone_and_gets_a_qr_that_scans(live_server, uni
     page.get_by_label("Họ và tên").fill("Nguyễn Thị Lan")
     page.get_by_label("Số điện thoại").fill("0912345678")
     page.locator("[name=origin_province]").select_option("1")
-    page.wait_for_function("document.querySelector('[name=origin_district]').options.length > 5")
+    wait_until(page, "document.querySelector('[name=origin_district]').options.length > 5")
     page.locator("[name=origin_district]").select_option("1")
-    page.wait_for_function("document.querySelector('[name=origin_commune]').options.length > 3")
+    wait_until(page, "document.querySelector('[name=origin_commune]').options.length > 3")
     page.locator("[name=origin_commune]").select_option(index=1)
     page.locator("[name=destination_district]").select_option(str(district("sa_pa").pk))
-    page.wait_for_function("document.querySelector('[name=destination_commune]').options.length > 3")
+    wait_until(page, "document.querySelector('[name=destination_commune]').options.length > 3")
     page.locator("[name=destination_commune]").select_option(index=2)
     page.locator("[name=travel_date]").fill(timezone.localdate().isoformat())
     page.locator("[name=truthful]").check()

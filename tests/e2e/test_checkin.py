@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 
 from rollout.models import Role
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, wait_until
 from tests.factories import AgencyFactory, CheckInFactory, UserFactory, VenueFactory, district
 from venues.models import CheckIn
 from venues.services.checkins import venue_checkin_url, venue_token
@@ -59,8 +59,9 @@ def test_visitor_checks_in_and_out_on_a_phone_and_is_remembered(live_server, mar
     checkin = CheckIn.objects.get()
     assert (checkin.full_name, checkin.phone, checkin.flagged) == ("Lù Thị Dợ", "0386123456", False)
     # The pass's QR image is fetched after the page: wait until it has loaded (fails if it never does).
-    page.wait_for_function(
-        "() => { const img = document.querySelector('.pass img'); return img && img.complete && img.naturalWidth > 0 }"
+    wait_until(
+        page,
+        "() => { const img = document.querySelector('.pass img'); return img && img.complete && img.naturalWidth > 0 }",
     )
     page.screenshot(path=str(artifacts / "checkin-phone-confirmation.png"), full_page=True)
     page.reload()

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from checkpoints.models import Arrival
 from rollout.models import Checkpoint, Commune, District, Venue
 from rollout.timeutils import local_datetime, local_now, local_today
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, wait_until
 from venues.models import CheckIn
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -73,7 +73,7 @@ def sign_in(page, base_url: str, username: str) -> None:
 
 def charts_drawn(page) -> None:
     """Chart.js drew the five charts: the canvases are shown and hold pixels; the tables folded away."""
-    page.wait_for_function("document.querySelectorAll('.chartbox:not([hidden]) canvas').length === 5")
+    wait_until(page, "document.querySelectorAll('.chartbox:not([hidden]) canvas').length === 5")
     drawn = page.evaluate(
         "Array.from(document.querySelectorAll('canvas[data-chart]')).every(c => c.width > 0 && "
         "c.getContext('2d').getImageData(0, 0, c.width, c.height).data.some(v => v !== 0))"

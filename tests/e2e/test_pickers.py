@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def test_a_traveller_finds_a_province_by_typing_without_accents(live_server, uni
     first.click()
     assert page.locator("[name=origin_province]").input_value() == str(_code(page, "Thành phố Đà Nẵng"))
     # The districts of the chosen province arrive in the next picker, in Vietnamese order too.
-    page.wait_for_function("document.querySelector('[name=origin_district]').options.length > 3")
+    wait_until(page, "document.querySelector('[name=origin_district]').options.length > 3")
     districts = page.locator("[name=origin_district] option").all_inner_texts()[1:]
     assert districts == sorted(districts, key=_vi)
     page.locator("[name=origin_district]").tap()

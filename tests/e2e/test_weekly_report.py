@@ -58,7 +58,7 @@ def test_district_uploads_the_template_and_the_province_returns_it(
     main = district.locator("main").inner_text()
     assert "Đã gửi báo cáo (phiên bản 1)" in main
     assert ("Gửi đúng hạn" in main) or ("Gửi muộn" in main)
-    assert "18500" in main and "Mẫu XLSX" in main
+    assert "18.500" in main and "Mẫu XLSX" in main  # with the thousands separator
     district.screenshot(path=str(artifacts / "weekly-report-1-district-submitted.png"), full_page=True)
 
     # The province admin returns it with a comment.

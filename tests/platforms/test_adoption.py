@@ -241,3 +241,14 @@ def test_api_post_adds_an_update_for_an_agency_the_caller_may_update(client_for,
     response = client_for(agency_admin).post(path, body | {"vneid": 41}, content_type="application/json")
     assert response.status_code == 400 and "vneid" in response.json()["extra"]["fields"]
     assert AdoptionUpdate.objects.count() == 1
+
+
+def test_import_names_every_problem_of_a_row_in_one_preview(client_for, district_officer, agency, sa_pa):
+    # An agency the officer may not update and installs above the headcount, beside an unreadable date:
+    # all three at once.
+    foreign = AgencyFactory(district=sa_pa)
+    upload = sheet([[foreign.pk, "", "31/02/2021", 10, 11, 0, 0]])
+    response = client_for(district_officer).post(reverse("platforms:adoption-import"), {"file": upload}, follow=True)
+    cells = sorted(e["cell"] for r in response.context["result"]["rows"] for e in r["errors"])
+    assert cells == ["A2", "C2", "E2"]
+    assert not AdoptionUpdate.objects.exists()

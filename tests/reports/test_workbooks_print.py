@@ -130,10 +130,16 @@ def test_every_workbook_prints_on_a4_one_page_wide_with_its_header_and_footer(
         signatures = [_("Prepared by").upper(), _("Head of the unit").upper(), _("(Signature and full name)")]
         date_line = _("%(place)s, day … month … year …") % {"place": "Lào Cai"}
         details_title = _("What the districts wrote")
+        scorecard_title = _("Directive scorecard: the COVID-19 technology platforms")
     rollup = pages["roll-up"]
     first = rollup[0]
     assert summary_title in first and "Toàn tỉnh" in first and date_line in first
     assert all(text in first for text in signatures)
-    assert details_title not in first and details_title in rollup[1]
+    assert details_title not in first and scorecard_title in rollup[1] and details_title in rollup[2]
     assert sum(summary_title in page for page in rollup) == 1
-    assert len(rollup) == 5, len(rollup)  # one page a sheet (21 before)
+    assert len(rollup) == 6, len(rollup)  # one page a sheet (21 before)
+    # The directive scorecard alone, for the People's Committee's meeting: one landscape page, signed.
+    scorecard = pages["directive scorecard"]
+    assert len(scorecard) == 1 and page_sizes(pdfs[files["directive scorecard"]])[0].landscape
+    assert scorecard_title in scorecard[0] and all(text in scorecard[0] for text in signatures)
+    assert all(f" {clause} " in scorecard[0] for clause in ("3.iii", "6.iv"))

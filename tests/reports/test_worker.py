@@ -58,3 +58,26 @@ def test_the_worker_sends_reminder_emails_to_focal_officers(celery_worker):
     body = wait_for(celery_worker.mail_text, timeout=60, message="the reminder e-mail")
     assert "To: vhtt.batxat@laocai.gov.vn" in body
     assert f"{weeks.current_week():%d/%m/%Y}" in body
+
+
+def test_the_worker_makes_the_report_document_after_the_admin_saves(celery_worker, client_for):
+    """Saved through the page: the build is recorded in the outbox and the worker makes the DOCX and the PDF
+    (LibreOffice in the worker process)."""
+    from reports.models import ReportDocumentRevision
+
+    week = weeks.last_due_week()
+    admin = UserFactory.with_role(Role.PROVINCE_ADMIN)
+    form = {
+        "doc_number": "7", "intro": "Sở Thông tin và Truyền thông báo cáo như sau:", "assessment": "", "proposals": "",
+        "recipients": "- UBND tỉnh (b/c);", "signer_title": "GIÁM ĐỐC", "signer_name": "Nguyễn Văn Quyết",
+    }  # fmt: skip
+    response = client_for(admin).post(reverse("reports:document-detail", args=[week]), form)
+    assert response.status_code == 302
+    ready = wait_for(
+        lambda: ReportDocumentRevision.objects.filter(build_status="ready").first(),
+        timeout=120,
+        message="the document's DOCX and PDF",
+    )
+    root = Path(settings.PRIVATE_FILES_ROOT)
+    assert (root / ready.docx_path).read_bytes()[:2] == b"PK"
+    assert (root / ready.pdf_path).read_bytes()[:4] == b"%PDF"

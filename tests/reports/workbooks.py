@@ -76,6 +76,9 @@ def every_workbook(request, *, names: list[str], root: Path, arrivals: bool = Tr
     admin = client_for(fixture("province_admin"))
     workbooks["adoption template"] = admin.get(reverse("platforms:adoption-template")).content
     workbooks["account template"] = admin.get(reverse("accounts:user-import-template")).content
+    workbooks["directive scorecard"] = admin.get(
+        reverse("reports:scorecard-xlsx"), {"week": LAST_WEEK.isoformat()}
+    ).content
     workbooks["arrival import template"] = (
         client_for(checkpoint_staff).get(reverse("checkpoints:arrival-import-template")).content
     )

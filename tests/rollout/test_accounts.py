@@ -216,3 +216,12 @@ def test_admin_adds_and_removes_a_second_role(client_for, province_admin, distri
     second = district_officer.role_assignments.get(district=sa_pa)
     client.post(reverse("accounts:user-action", args=[district_officer.pk, "remove-role"]), {"assignment": second.pk})
     assert district_officer.role_assignments.count() == 1
+
+
+def test_bulk_import_names_every_problem_of_a_row_in_one_preview(client_for, province_admin, bat_xat):
+    # An unreadable e-mail and phone beside a scope code that matches no district: the rules on the other
+    # cells still run, so the scope is named now, not after the first two are fixed.
+    upload = _sheet([["an.nv", "Nguyễn Văn An", "not-an-email", "12345", "Cán bộ cấp huyện", 99999]])
+    response = client_for(province_admin).post(reverse("accounts:user-import"), {"file": upload}, follow=True)
+    cells = [e["cell"] for row in response.context["result"]["rows"] for e in row["errors"]]
+    assert sorted(cells) == ["C2", "D2", "F2"]  # each cell once

@@ -66,11 +66,11 @@ def test_the_redis_cache_waits_a_fraction_of_a_second_at_most_and_the_environmen
 def test_compose_defines_the_production_stack_with_shared_settings():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"postgres", "redis", "web", "worker", "beat"} <= set(services)
+    assert {"postgres", "redis", "web", "worker-mail", "worker-exports", "beat"} <= set(services)
     assert "gunicorn" in services["web"]["command"]
-    assert services["worker"]["command"][:4] == ["celery", "-A", "rollout", "worker"]
+    assert services["worker-mail"]["command"][:4] == ["celery", "-A", "rollout", "worker"]
     assert services["beat"]["command"][:4] == ["celery", "-A", "rollout", "beat"]
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker-mail", "worker-exports", "beat"):
         env = services[name]["environment"]
         assert {"DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_DEBUG"} <= set(env)
         assert env == services["web"]["environment"]

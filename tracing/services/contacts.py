@@ -1,7 +1,7 @@
 """F1 candidates of an F0's records: who shared a venue or a vehicle with them, one row per person.
 
-See ``tracing.services.search`` for the rules; each kind of contact is found with one query (venues: one
-per ``VISITS_PER_QUERY`` visits), whatever the number of people asked about.
+See ``tracing.services.search`` for the rules; each kind of contact is found with one query, whatever the
+number of people or visits asked about.
 """
 
 from __future__ import annotations
@@ -10,15 +10,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Q
+from django.db.models import BooleanField, DateTimeField, Q
 from django.db.models.expressions import RawSQL
 
 from checkpoints.models import Arrival, Declaration
-from rollout.timeutils import day_bounds, local_date
-from tracing.models import Candidate, CandidateSource
+from rollout.timeutils import day_bounds, local_date, local_tz
+from tracing.models import CandidateSource
 from tracing.services.records import (
     CHECKIN_FIELDS,
     CHECKIN_PLACE,
@@ -51,8 +52,7 @@ def _f0_keys(f0: list[Record]) -> set[tuple]:
 
 
 def venue_contacts(f0: list[Record], buffer: timedelta) -> list[Contact]:
-    """Check-ins at the F0's venues whose presence (widened by ``buffer``) overlaps the F0's: one query per
-    ``VISITS_PER_QUERY`` visits (one for any F0 but the busiest)."""
+    """Check-ins at the F0's venues whose presence (widened by ``buffer``) overlaps the F0's: one query."""
     return venue_contacts_of({None: f0}, buffer)
 
 
@@ -67,67 +67,81 @@ def venue_contacts_of(sources: dict[Any, list[Record]], buffer: timedelta) -> li
     ]
     if not visits:
         return []
-    own = [r.pk for records in sources.values() for r in records if r.kind == "checkin"]
-    rows = _checkins_overlapping(visits, buffer, own)
-    by_venue = defaultdict(list)
-    for key, venue_id, came, left in visits:
-        by_venue[venue_id].append((key, came, left))
+    own = {r.pk for records in sources.values() for r in records if r.kind == "checkin"}
+    pairs = [(i, row) for i, row in _checkins_overlapping(visits, buffer) if row["pk"] not in own]
+    # Newest check-in first, then the visits in order: the order the people are ranked in on a tie.
+    pairs.sort(key=lambda pair: (-pair[1]["checked_in_at"].timestamp(), -pair[1]["pk"], pair[0]))
+    records: dict[int, Record] = {}
     contacts = []
-    for row in rows:
-        record = record_from("checkin", row, row["checked_in_at"])
+    for i, row in pairs:
+        key, _venue_id, came, left = visits[i]
+        record = records.get(row["pk"])
+        if record is None:
+            record = records[row["pk"]] = record_from("checkin", row, row["checked_in_at"])
         c_in, c_left = row["checked_in_at"], row["left_at"]
-        for key, came, left in by_venue[row["venue_id"]]:
-            if not (c_in < left + buffer and c_left > came - buffer):
-                continue
-            seconds = max((min(left, c_left) - max(came, c_in)).total_seconds(), 0.0)
-            contacts.append(
-                Contact(
-                    record=record,
-                    kind="venue",
-                    place=row["venue__name"],
-                    place_id=row["venue_id"],
-                    at=min(max(c_in, came), c_left),
-                    until=c_left,
-                    seconds=seconds,
-                    district_id=row["venue__district_id"],
-                    via=key,
-                )
+        contacts.append(
+            Contact(
+                record=record,
+                kind="venue",
+                place=row["venue__name"],
+                place_id=row["venue_id"],
+                at=min(max(c_in, came), c_left),
+                until=c_left,
+                seconds=max((min(left, c_left) - max(came, c_in)).total_seconds(), 0.0),
+                district_id=row["venue__district_id"],
+                via=key,
             )
+        )
     return contacts
 
 
-# PostgreSQL tests every OR branch on every row the index scans find: with hundreds of visits (a second
-# ring of many F1s) one query would spend seconds there, so the visits go in groups of this many.
-VISITS_PER_QUERY = 40
+# A contact's visit: where, and no check-out time (``left_at`` says when they left); each datetime read
+# costs a parse, and hundreds of rows are usual.
+CONTACT_PLACE = [name for name in CHECKIN_PLACE if name != "checked_out_at"]
 
 
-def _checkins_overlapping(visits: list[tuple], buffer: timedelta, own: list[int]) -> list[dict[str, Any]]:
-    """Check-ins (with ``left_at``) that may overlap one of ``visits`` (widened by ``buffer``), newest first.
+def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[int, dict[str, Any]]]:
+    """(index in ``visits``, check-in with ``left_at``) for every check-in whose presence overlaps one of
+    ``visits`` widened by ``buffer``: one query, whatever the number of visits.
 
-    Each visit is one OR branch of plain column comparisons on the (venue, checked_in_at) index. A visit
-    never runs past the midnight after its check-in, so one overlapping ours began on or after the local
-    day of (our start - buffer); and from that day on, "left after T" is "checked out after T" or, with no
-    check-out, "checked in after T - the default stay" (the midnight cut comes later than T). The caller
-    checks the exact overlap with ``left_at``."""
-    stay = timedelta(minutes=settings.CHECKIN_DEFAULT_STAY_MINUTES)
-    rows: dict[int, dict[str, Any]] = {}
-    for first in range(0, len(visits), VISITS_PER_QUERY):
-        overlap = Q(pk__in=[])
-        for _key, venue_id, came, left in visits[first : first + VISITS_PER_QUERY]:
-            since = came - buffer
-            day_start, _end = day_bounds(local_date(since))
-            overlap |= Q(venue_id=venue_id, checked_in_at__gte=day_start, checked_in_at__lt=left + buffer) & (
-                Q(checked_out_at__gt=since) | Q(checked_out_at__isnull=True, checked_in_at__gt=since - stay)
-            )
-        found = (
-            CheckIn.objects.with_effective_checkout()
-            .filter(overlap)
-            .exclude(pk__in=own)
-            .order_by()
-            .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
-        )
-        rows |= {row["pk"]: row for row in found}
-    return sorted(rows.values(), key=lambda row: (row["checked_in_at"], row["pk"]), reverse=True)
+    The visits are a list joined LATERAL to an index scan on (venue, checked_in_at) each: a visit never runs
+    past the midnight after its check-in, so one overlapping ours began on or after the local day of (our
+    start - buffer), and before our end + buffer; of those, the ones that left after our start - buffer.
+    (An OR of one branch per visit made PostgreSQL test every branch on every row found, and building the
+    branches through the ORM cost more than running them.)"""
+    starts, sinces, untils = [], [], []
+    for _key, _venue_id, came, left in visits:
+        since = came - buffer
+        starts.append(day_bounds(local_date(since))[0])
+        sinces.append(since)
+        untils.append(left + buffer)
+    table = connection.ops.quote_name(CheckIn._meta.db_table)
+    # The visit's values come from the outer list ``v``; the rule for ``left_at`` stays the model's.
+    this_visit = RawSQL(  # noqa: S611 (names from the model, no values)
+        f"{table}.venue_id = v.venue_id AND {table}.checked_in_at >= v.day_start AND {table}.checked_in_at < v.until",
+        (),
+        output_field=BooleanField(),
+    )
+    found = (
+        CheckIn.objects.with_effective_checkout()
+        .filter(this_visit, left_at__gt=RawSQL("v.since", (), output_field=DateTimeField()))
+        .order_by()
+        .values(*CHECKIN_FIELDS, *CONTACT_PLACE)
+    )
+    inner, params = found.query.sql_with_params()
+    # OFFSET 0 keeps the subquery a subquery, planned once per visit with the visit's values: flattened into
+    # the join, PostgreSQL may join the venues first and scan every check-in of a venue through the
+    # venue-only index (seconds at a busy venue, for a second ring) instead of the (venue, time) range.
+    inner += " OFFSET 0"
+    visits_list = "unnest(%s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])"
+    sql = (
+        f"SELECT v.i, c.* FROM {visits_list} AS v(i, venue_id, day_start, since, until) CROSS JOIN LATERAL ({inner}) c"  # noqa: S608 (the ORM's SQL)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(range(len(visits))), [v[1] for v in visits], starts, sinces, untils, *params])
+        rows = cursor.fetchall()
+        names = [column.name for column in cursor.description[1:]]  # the inner query's aliases
+    return [(row[0], dict(zip(names, row[1:], strict=True))) for row in rows]
 
 
 def _merged_visits(checkins: list[Record]) -> list[tuple[int, datetime, datetime]]:
@@ -200,11 +214,6 @@ def vehicle_contacts_of(sources: dict[Any, list[Record]]) -> list[Contact]:
     return contacts
 
 
-def candidates_ranked(contacts: list[Contact], f0: list[Record]) -> list[Candidate]:
-    """One unsaved ``Candidate`` per person met, ranked."""
-    return [Candidate(**row) for row in candidate_rows(contacts, f0)]
-
-
 def candidate_rows(contacts: list[Contact], f0: list[Record]) -> list[dict[str, Any]]:
     """One row per person met (a dict of ``Candidate`` attnames, without the search), ranked.
 
@@ -217,21 +226,22 @@ def candidate_rows(contacts: list[Contact], f0: list[Record]) -> list[dict[str, 
         by_record[(c.record.kind, c.record.pk)].append(c)
     records = [cs[0].record for cs in by_record.values()]
     homes = _home_districts(records)
+    tz = local_tz()
     rows = []
     for people in group_people(records):
         met = sorted(
             (c for r in people for c in by_record[(r.kind, r.pk)]),
             key=lambda c: (c.at, c.kind, c.place_id),
         )
-        rows.append(_candidate(people, met, homes))
+        rows.append(_candidate(people, met, homes, tz))
     rows.sort(key=lambda c: (not c["same_vehicle"], -c["exposure_minutes"], c["first_contact_at"], c["full_name"]))
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
     return rows
 
 
-def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int]) -> dict[str, Any]:
-    latest = sorted(people, key=lambda r: r.at, reverse=True)
+def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int], tz: ZoneInfo) -> dict[str, Any]:
+    latest = sorted(people, key=lambda r: r.at, reverse=True) if len(people) > 1 else people
     phones = list(dict.fromkeys(r.phone for r in latest if r.phone))
     same_vehicle = any(c.kind == "vehicle" for c in met)
     # The district they belong to: where a matching arrival or declaration was bound for; else the
@@ -259,8 +269,8 @@ def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int]
                 "kind": c.kind,
                 "place": c.place,
                 f"{'venue' if c.kind == 'venue' else 'checkpoint'}_id": c.place_id,
-                "from": iso(c.at),
-                "to": iso(c.until) if c.until else None,
+                "from": iso(c.at, tz),
+                "to": iso(c.until, tz) if c.until else None,
                 "minutes": int(c.seconds // 60),
             }
             | ({"via": c.via} if c.via is not None else {})

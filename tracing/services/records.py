@@ -7,9 +7,11 @@ family's shared phone must not merge strangers); the rule is transitive.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
@@ -20,9 +22,10 @@ from venues.models import CheckIn
 MAX_PEOPLE = 50  # people listed to choose from
 
 
-def iso(moment: datetime) -> str:
-    """Local time with its offset (2021-11-02T10:00:00+07:00): what people reading the result expect."""
-    return moment.astimezone(local_tz()).isoformat()
+def iso(moment: datetime, tz: ZoneInfo | None = None) -> str:
+    """Local time with its offset (2021-11-02T10:00:00+07:00): what people reading the result expect.
+    ``tz``: the local zone, when the caller formats many moments."""
+    return moment.astimezone(tz or local_tz()).isoformat()
 
 
 @dataclass
@@ -37,15 +40,20 @@ class Record:
     id_number: str
     at: datetime
     data: dict[str, Any] = field(default_factory=dict)
+    # Computed once: merging hundreds of contacts into people asks for them many times.
+    keys: tuple[tuple, ...] = field(init=False, repr=False, compare=False)
 
-    def person_keys(self) -> list[tuple]:
-        """What makes two records one person: the ID number, or the phone with the name."""
+    def __post_init__(self) -> None:
         keys: list[tuple] = []
         if self.id_number:
             keys.append(("id", self.id_number))
         if self.phone:
             keys.append(("phone", self.phone, self.name_folded))
-        return keys or [("record", self.kind, self.pk)]
+        self.keys = tuple(keys) or (("record", self.kind, self.pk),)
+
+    def person_keys(self) -> tuple[tuple, ...]:
+        """What makes two records one person: the ID number, or the phone with the name."""
+        return self.keys
 
 
 def group_people(records: list[Record]) -> list[list[Record]]:
@@ -59,12 +67,12 @@ def group_people(records: list[Record]) -> list[list[Record]]:
         return key
 
     for record in records:
-        first, *rest = record.person_keys()
+        first, *rest = record.keys
         for key in rest:
             parent[find(key)] = find(first)
     groups: dict[tuple, list[Record]] = defaultdict(list)
     for record in records:
-        groups[find(record.person_keys()[0])].append(record)
+        groups[find(record.keys[0])].append(record)
     return list(groups.values())
 
 
@@ -117,15 +125,44 @@ def records_in(q: Q, start: datetime, end: datetime) -> list[Record]:
     return _checkins(q, start, end) + _arrivals(q, start, end) + _declarations(q, start, end)
 
 
-def same_person_q(records: list[Record]) -> Q:
-    """Rows sharing an ID number or a (phone, name) pair with ``records``."""
+def people_records(
+    start: datetime,
+    end: datetime,
+    *,
+    ids: Iterable[str] = (),
+    pairs: Iterable[tuple[str, str]] = (),
+    phones: Iterable[str] = (),
+) -> list[Record]:
+    """Records in the window with one of the ID numbers, (phone, accent-free name) pairs, or phones (any
+    name): one query per kind, whatever the number of people.
+
+    The queries ask for plain lists the indexes answer (ID numbers, phones, names) and the exact pairs are
+    kept here: an OR of one branch per person (hundreds in a second ring) cost the ORM more to build than
+    the database to run."""
+    ids = {i for i in ids if i}
+    phones = {p for p in phones if p}
+    pairs = {(p, n) for p, n in pairs if p}
+    if not (ids or phones or pairs):
+        return []
     q = Q(pk__in=[])
-    ids = {r.id_number for r in records if r.id_number}
     if ids:
-        q |= Q(id_number__in=ids)
-    for phone, folded in {(r.phone, r.name_folded) for r in records if r.phone}:
-        q |= Q(phone=phone, name_folded=folded)
-    return q
+        q |= Q(id_number__in=sorted(ids))
+    if phones:
+        q |= Q(phone__in=sorted(phones))
+    if pairs:
+        q |= Q(phone__in=sorted({p for p, _n in pairs}), name_folded__in=sorted({n for _p, n in pairs}))
+    return [
+        r
+        for r in records_in(q, start, end)
+        if r.id_number in ids or r.phone in phones or (r.phone, r.name_folded) in pairs
+    ]
+
+
+def same_people(records: list[Record], start: datetime, end: datetime) -> list[Record]:
+    """Records in the window sharing an ID number or a (phone, name) pair with ``records``."""
+    return people_records(
+        start, end, ids={r.id_number for r in records}, pairs={(r.phone, r.name_folded) for r in records}
+    )
 
 
 def people_summary(groups: list[list[Record]]) -> list[dict[str, Any]]:

@@ -11,14 +11,16 @@ as ``Candidate`` rows with ``ring=2`` and ``via`` the F1 they met (the one with 
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,38 +32,51 @@ from rollout.text import fold
 from rollout.timeutils import day_bounds, days_bounds, local_date
 from tracing.models import Candidate, TracingSearch
 from tracing.scoping import searches_for
-from tracing.services.contacts import candidates_ranked, vehicle_contacts_of, venue_contacts_of
-from tracing.services.records import Record, group_people, records_in, same_person_q
+from tracing.services.contacts import candidate_rows, vehicle_contacts_of, venue_contacts_of
+from tracing.services.records import Record, group_people, people_records, same_people
+from tracing.services.search import store_candidates
 
 
 def candidate_keys(candidate: Candidate) -> set[tuple]:
     """The person keys (as in ``Record.person_keys``) a stored candidate is known by."""
+    return _keys(candidate.id_number, candidate.full_name, candidate.phone, candidate.phones, fold)
+
+
+def _keys(id_number: str, full_name: str, phone: str, phones: list[str] | None, folder) -> set[tuple]:
     keys: set[tuple] = set()
-    if candidate.id_number:
-        keys.add(("id", candidate.id_number))
-    folded = fold(candidate.full_name)
-    for phone in candidate.phones or ([candidate.phone] if candidate.phone else []):
-        keys.add(("phone", phone, folded))
+    if id_number:
+        keys.add(("id", id_number))
+    folded = folder(full_name)
+    for each in phones or ([phone] if phone else []):
+        keys.add(("phone", each, folded))
     return keys
 
 
-def _search_q(search: TracingSearch) -> Q:
-    """The F0 as the search asked for them (see ``tracing.services.search._identify``)."""
+def _known_keys(search: TracingSearch) -> set[tuple]:
+    """The keys of every candidate of the search so far (F1s and F2s), read as plain values: a search
+    asked for several second rings holds thousands, and names repeat."""
+    folded = functools.lru_cache(maxsize=None)(fold)
+    rows = search.candidates.values_list("id_number", "full_name", "phone", "phones")
+    return {key for row in rows for key in _keys(*row, folded)}
+
+
+def _seed(search: TracingSearch, f1s: list[Candidate], start, end) -> list[Record]:
+    """The records of the F0 as the search asked for them (see ``tracing.services.search._identify``; a name
+    alone never made candidates) and of the chosen F1s."""
+    ids, pairs, phones = set(), set(), set()
     if search.id_number:
-        return Q(id_number=search.id_number)
-    if search.phone and search.full_name:
-        return Q(phone=search.phone, name_folded=fold(search.full_name))
-    if search.phone:
-        return Q(phone=search.phone)
-    return Q(pk__in=[])  # a name alone never made candidates
-
-
-def _candidate_q(candidates: Iterable[Candidate]) -> Q:
-    q = Q(pk__in=[])
-    for candidate in candidates:
+        ids.add(search.id_number)
+    elif search.phone and search.full_name:
+        pairs.add((search.phone, fold(search.full_name)))
+    elif search.phone:
+        phones.add(search.phone)
+    for candidate in f1s:
         for key in candidate_keys(candidate):
-            q |= Q(id_number=key[1]) if key[0] == "id" else Q(phone=key[1], name_folded=key[2])
-    return q
+            if key[0] == "id":
+                ids.add(key[1])
+            else:
+                pairs.add((key[1], key[2]))
+    return people_records(start, end, ids=ids, pairs=pairs, phones=phones)
 
 
 def _after(records: list[Record], first_contact) -> list[Record]:
@@ -75,7 +90,7 @@ def _after(records: list[Record], first_contact) -> list[Record]:
     return kept
 
 
-def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], request=None) -> list[Candidate]:
+def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], request=None) -> QuerySet[Candidate]:
     """Find, store and audit the F2 candidates of the F1s with ``ranks``; returns the new rows in rank order."""
     if not can(by, "tracing.search") or not searches_for(by).filter(pk=search.pk).exists():
         raise PermissionDenied
@@ -107,10 +122,9 @@ def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], requ
             message = _("The contacts of these F1s were already asked for.")
             raise ApplicationError(message, {"fields": {"ranks": [message]}})
         last = search.candidates.aggregate(last=Max("rank"))["last"] or 0
-        for candidate in found:
-            candidate.search, candidate.ring = search, 2
-            candidate.rank += last
-        Candidate.objects.bulk_create(found)
+        for row in found:
+            row["rank"] += last
+        store_candidates(search, found, ring=2)
         Candidate.objects.filter(pk__in=[c.pk for c in fresh]).update(ring2_asked_at=timezone.now())
         audit_record(
             Action.TRACING_RING2,
@@ -119,20 +133,20 @@ def ring2_request(search: TracingSearch, *, by: User, ranks: Iterable[int], requ
             obj=search,
             detail={"f1_ranks": [c.rank for c in fresh], "candidates": len(found)},
         )
-    return found
+    # Read when used: thousands of F2s are stored as rows, and only some callers want them as objects.
+    return search.candidates.filter(ring=2, rank__gt=last).order_by("rank")
 
 
-def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[Candidate]:
-    """Unsaved ring-2 candidates (ranked 1…n, ``via_id`` set) of ``f1s``."""
+def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[dict[str, Any]]:
+    """Ring-2 candidate rows (as ``candidate_rows``: ranked 1…n, ``via_id`` set) of ``f1s``."""
     search_start, window_end = days_bounds(search.start, search.end)
     window_start = min(search_start, day_bounds(local_date(min(c.first_contact_at for c in f1s)))[0])
-    known = list(search.candidates.all())  # every F1 and F2 so far: nobody is listed twice
-    seed = records_in(_search_q(search) | _candidate_q(f1s), window_start, window_end)
-    records = records_in(same_person_q(seed), window_start, window_end) if seed else []
+    seed = _seed(search, f1s, window_start, window_end)
+    records = same_people(seed, window_start, window_end) if seed else []
 
     f1_by_key = {key: c for c in f1s for key in candidate_keys(c)}
     f0_q_keys = _f0_query_keys(search)
-    excluded = {key for c in known for key in candidate_keys(c)}
+    excluded = _known_keys(search)  # every F1 and F2 so far: nobody is listed twice
     sources: dict[int, list[Record]] = {}  # F1 rank -> their records from the first contact on
     for people in group_people(records):
         keys = {key for r in people for key in r.person_keys()}
@@ -156,14 +170,14 @@ def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[Candidate]
 
     # Each reason names the F1 met by rank ("via"); the row's ``via`` is the F1 with the most minutes.
     pks = {c.rank: c.pk for c in f1s}
-    candidates = candidates_ranked(contacts, [])
-    for candidate in candidates:
+    rows = candidate_rows(contacts, [])
+    for row in rows:
         minutes: dict[int, int] = defaultdict(int)
-        for reason in candidate.reasons:
+        for reason in row["reasons"]:
             minutes[reason["via"]] += reason["minutes"]
-        order = [reason["via"] for reason in candidate.reasons]  # first contact first
-        candidate.via_id = pks[max(order, key=lambda rank: (minutes[rank], -order.index(rank)))]
-    return candidates
+        order = [reason["via"] for reason in row["reasons"]]  # first contact first
+        row["via_id"] = pks[max(order, key=lambda rank: (minutes[rank], -order.index(rank)))]
+    return rows
 
 
 def _f0_query_keys(search: TracingSearch) -> set[tuple]:

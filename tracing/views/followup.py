@@ -53,5 +53,5 @@ def ring2_ask(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect(reverse("tracing:search-detail", args=[search.pk]) + "#ring1")
-    messages.success(request, _("Second ring: %(count)s F2 candidates found.") % {"count": len(found)})
+    messages.success(request, _("Second ring: %(count)s F2 candidates found.") % {"count": found.count()})
     return redirect(reverse("tracing:search-detail", args=[search.pk]) + "#ring2")

@@ -17,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from rollout import scoping
+from rollout.dbrouter import reading_from_replica
 from rollout.downloads import download_response
 from rollout.errors import ApplicationError
 from rollout.figures import duration
+from rollout.middleware import allow_features
 from rollout.models import User, Venue
 from rollout.services.audit import Action, audit_personal_view, audit_record
 from rollout.text import fold
@@ -80,6 +82,7 @@ def _entry_recorded(request: HttpRequest, checkin: CheckIn, created: bool) -> No
 
 @never_cache
 @login_required
+@allow_features("camera")
 def venue_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff scan a visitor's QR (or look them up by phone / ID) and record entry or exit in one tap."""
     venue = get_object_or_404(checkin_venues_for(request.user).select_related("district"), pk=pk)
@@ -240,9 +243,10 @@ def visit_export(request: HttpRequest) -> HttpResponse:
     checkins = sel.checkin_list_for(request.user, first=first, last=last, venue_id=venue_id).order_by(
         "checked_in_at", "pk"
     )
-    content, rows = visitor_log_workbook(
-        checkins.iterator(chunk_size=2000), scope_label=_scope_label(request.user, venue_id), first=first, last=last
-    )
+    with reading_from_replica():
+        content, rows = visitor_log_workbook(
+            checkins.iterator(chunk_size=2000), scope_label=_scope_label(request.user, venue_id), first=first, last=last
+        )
     audit_record(
         Action.EXPORT,
         request=request,
