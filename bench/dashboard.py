@@ -120,8 +120,24 @@ def _copy_columns(model, given: dict[str, str]) -> tuple[list[str], str]:
     return columns, defaults
 
 
+def _with_day(model, given: list[str], rows_of_day):
+    """Add the local ``day`` of the partitioned person tables, from the row's moment (ISO text)."""
+    from rollout.models.people import LocalDayPartitioned
+    from rollout.timeutils import local_date
+
+    if not issubclass(model, LocalDayPartitioned) or "day" in given:
+        return given, rows_of_day
+    at = given.index(model.DAY_OF)
+
+    def days(rows):
+        return ((*row, local_date(datetime.fromisoformat(row[at])).isoformat()) for row in rows)
+
+    return [*given, "day"], (days(rows) for rows in rows_of_day)
+
+
 def copy_rows(model, given: list[str], rows_of_day) -> int:
     """COPY the rows (tuples of the ``given`` columns, already text) with defaults for the others."""
+    given, rows_of_day = _with_day(model, given, rows_of_day)
     columns, defaults = _copy_columns(model, dict.fromkeys(given))
     positions = [given.index(c) if c in given else None for c in columns]
     total = 0

@@ -245,17 +245,18 @@ def _checkins_of_day(day: date, rows: int, slots: list[int]) -> None:
         cursor.execute(
             """
             INSERT INTO venues_checkin (venue_id, full_name, name_folded, phone, id_number, has_fever, has_cough,
-                has_breathing_difficulty, had_contact, flagged, method, checked_in_at, checked_out_at)
+                has_breathing_difficulty, had_contact, flagged, method, checked_in_at, checked_out_at, day)
             SELECT (%(slots)s::int[])[1 + floor(random() * %(n)s)::int], n.full_name, n.folded,
                 '09' || lpad(floor(random() * 1e8)::bigint::text, 8, '0'),
                 CASE WHEN random() < 0.4 THEN lpad(floor(random() * 1e12)::bigint::text, 12, '0') ELSE '' END,
                 false, false, false, false, false, 'self', t.at,
-                CASE WHEN random() < 0.78 THEN t.at + (10 + random() * 70) * interval '1 minute' END
+                CASE WHEN random() < 0.78 THEN t.at + (10 + random() * 70) * interval '1 minute' END,
+                %(day)s
             FROM (SELECT g, %(start)s::timestamptz + (21600 + random() * 57600) * interval '1 second' AS at
                   FROM generate_series(1, %(rows)s) g) t
             JOIN bench_names n ON n.i = 1 + t.g %% 500
             """,
-            {"start": start, "rows": rows, "slots": slots, "n": len(slots)},
+            {"start": start, "rows": rows, "slots": slots, "n": len(slots), "day": day},
         )
 
 
@@ -279,7 +280,7 @@ def _arrivals_of_day(day: date, rows: int) -> None:
                 checkpoint_id, arrived_at, full_name, name_folded, phone, id_number, birth_year, origin_province_id,
                 destination_district_id, destination_address, vehicle, plate, purpose, vaccine_doses,
                 latest_test, latest_test_result, symptoms, temperature, test_at_checkpoint,
-                test_at_checkpoint_result, notes, created_at)
+                test_at_checkpoint_result, notes, created_at, day)
             SELECT (%(checkpoints)s::int[])[1 + floor(random() * %(nc)s)::int],
                 %(start)s::timestamptz + (random() * 86399.0) * interval '1 second',
                 n.full_name, n.folded, '09' || lpad(floor(random() * 1e8)::bigint::text, 8, '0'),
@@ -288,13 +289,13 @@ def _arrivals_of_day(day: date, rows: int) -> None:
                 'Số ' || (g %% 500), 'car',
                 '2' || (g %% 10) || 'A-' || lpad(floor(random() * 1000)::int::text, 3, '0') || '.'
                     || lpad(floor(random() * 100)::int::text, 2, '0'),
-                'Công tác', 2, 'none', '', '', 36.5, 'none', '', '', now()
+                'Công tác', 2, 'none', '', '', 36.5, 'none', '', '', now(), %(day)s
             FROM generate_series(1, %(rows)s) g
             JOIN bench_names n ON n.i = 1 + g %% 500
             """,
             {
                 "checkpoints": checkpoints, "nc": len(checkpoints), "districts": districts, "nd": len(districts),
-                "start": start, "rows": rows,
+                "start": start, "rows": rows, "day": day,
             },
         )  # fmt: skip
 

@@ -108,6 +108,12 @@ def recreate_database() -> None:
 
 def copy_rows(model, given: list[str], rows) -> int:
     """COPY rows (tuples of the ``given`` columns, as text); every other column gets its default."""
+    from rollout.models.people import LocalDayPartitioned
+    from rollout.timeutils import local_date
+
+    if issubclass(model, LocalDayPartitioned) and "day" not in given:  # the partition key, from the moment
+        at, given = given.index(model.DAY_OF), [*given, "day"]
+        rows = ((*row, local_date(datetime.fromisoformat(row[at])).isoformat()) for row in rows)
     columns, values = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key:

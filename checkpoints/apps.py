@@ -32,7 +32,10 @@ def _register_personal_data() -> None:
 
     from checkpoints.models import Arrival, Declaration
     from checkpoints.services.daily_lists import daily_lists_purge
+    from rollout import partitions
     from rollout.services import retention
+
+    partitions.register(Arrival)  # by local day on PostgreSQL: the purge drops whole days
 
     # Arrivals before declarations: an arrival points at its declaration.
     retention.register(

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from rollout.models.people import folded_row
+from rollout.models.people import derived_row
 
 
 def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
@@ -37,7 +37,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore
                 for f in fields]  # fmt: skip
     params = []
     for row in rows:
-        row = folded_row(model, row)  # the accent-free name, as save() would write it
+        row = derived_row(model, row)  # the accent-free name and the local day, as save() would write them
         values = []
         for f, convert, default in zip(fields, converters, defaults, strict=True):
             value = row.get(f.attname, default)

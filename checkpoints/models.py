@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Checkpoint, Commune, District, Province
-from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet
+from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet, LocalDayPartitioned
 
 
 class Vehicle(models.TextChoices):
@@ -115,7 +115,9 @@ class Declaration(TravelFields):
         return f"{self.get_kind_display()} #{self.pk}"
 
 
-class Arrival(TravelFields):
+class Arrival(LocalDayPartitioned, TravelFields):
+    DAY_OF = "arrived_at"
+
     checkpoint = models.ForeignKey(
         Checkpoint, on_delete=models.PROTECT, related_name="arrivals", verbose_name=_("checkpoint")
     )
@@ -136,10 +138,13 @@ class Arrival(TravelFields):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # A likely duplicate (same ID or phone, same checkpoint, within an hour) kept after confirmation.
+    # Not enforced by the database: PostgreSQL partitions arrivals by day, and the purge drops a day's
+    # partition after clearing the links into it (``rollout.partitions``).
     possible_duplicate_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
     )
-    # Idempotent bulk import: a hash of the source row; the same row imported again is skipped.
+    # Idempotent bulk import: a hash of the source row; the same row imported again is skipped. On
+    # PostgreSQL the unique key is (import_key, day): the same row has the same arrival time, so the same day.
     import_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

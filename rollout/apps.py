@@ -18,6 +18,9 @@ class RolloutConfig(AppConfig):
         from rollout.services.jobs import register_job
 
         register_job("purge_personal_data", _("Deleting personal data past the retention"), beat="purge-personal-data")
+        register_job(
+            "partitions_ahead", _("Day partitions of check-ins and arrivals, created ahead"), beat="partitions-ahead"
+        )
         register_job("backup", _("Backup of the database and the files"), beat="backup")
         register_object_label("rollout.user", user_labels)
         _register_imports()

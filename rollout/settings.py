@@ -460,6 +460,7 @@ CELERY_QUEUE_LIMITS: dict[str, dict[str, int]] = {
 CELERY_TASK_QUEUE_OF: dict[str, str] = {
     "rollout.tasks.outbox_sweep_task": "default",
     "rollout.tasks.personal_data_purge_task": "default",
+    "rollout.tasks.partitions_ahead_task": "default",
     "rollout.tasks.backup_task": "default",
     "rollout.tasks.import_job_task": "imports",
     "rollout.tasks.invitation_send_task": "mail",
@@ -581,6 +582,13 @@ PERSONAL_DATA_PURGE_AT = env_time("PERSONAL_DATA_PURGE_AT", "02:00")
 CELERY_BEAT_SCHEDULE["purge-personal-data"] = {
     "task": "rollout.tasks.personal_data_purge_task",
     "schedule": crontab(hour=PERSONAL_DATA_PURGE_AT.hour, minute=PERSONAL_DATA_PURGE_AT.minute),
+}
+# On PostgreSQL check-ins and arrivals are partitioned by local day (rollout.partitions): every night the
+# partitions of the kept days and of this many days ahead are made sure of, an hour before the purge.
+PARTITIONS_AHEAD_DAYS = env_positive_int("PARTITIONS_AHEAD_DAYS", 7)
+CELERY_BEAT_SCHEDULE["partitions-ahead"] = {
+    "task": "rollout.tasks.partitions_ahead_task",
+    "schedule": crontab(hour=(PERSONAL_DATA_PURGE_AT.hour - 1) % 24, minute=PERSONAL_DATA_PURGE_AT.minute),
 }
 
 # --- Backups ------------------------------------------------------------------------------------

@@ -34,6 +34,14 @@ def personal_data_purge_task() -> None:
 
 
 @shared_task
+def partitions_ahead_task() -> None:
+    """Nightly (PostgreSQL): the day partitions of check-ins and arrivals, created ahead."""
+    from rollout.services.partitions import partitions_ahead
+
+    partitions_ahead()
+
+
+@shared_task
 def import_job_task(*, job_id: int, step: str) -> None:
     """A large import: check the uploaded file ("check"), or store it once confirmed ("store")."""
     from rollout.services import imports

@@ -12,8 +12,11 @@ class VenuesConfig(AppConfig):
         from venues.demo import seed_checkins
 
         demo.register_step(30, seed_checkins)  # venue check-ins and inspections
+        from rollout import partitions
         from rollout.services import retention
         from venues.models import CheckIn
+
+        partitions.register(CheckIn)  # by local day on PostgreSQL: the purge drops whole days
 
         retention.register(
             retention.PersonalData(

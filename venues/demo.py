@@ -82,6 +82,7 @@ COLUMNS = [
     "method",
     "checked_in_at",
     "checked_out_at",
+    "day",  # the local day of checked_in_at: the day generated (LocalDayPartitioned, without a lookup per row)
 ]
 
 
@@ -117,8 +118,9 @@ def seed_checkins(ctx: DemoContext) -> None:
                     break
                 if day < registered:
                     continue
+                stored_day = connection.ops.adapt_datefield_value(day)
                 for row in _venue_day(rng, venue, day, now, popularity, people, touristy):
-                    batch.append((*row[:11], adapt(row[11]), adapt(row[12])))
+                    batch.append((*row[:11], adapt(row[11]), adapt(row[12]), stored_day))
                 if len(batch) >= BATCH:
                     write(batch)
                     total += len(batch)

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Venue
-from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet
+from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet, LocalDayPartitioned
 from rollout.timeutils import local_date, local_datetime, local_tz
 
 
@@ -84,7 +84,9 @@ class CheckInQuerySet(FoldedPersonNameQuerySet):
         return self.with_effective_checkout().filter(checked_in_at__lte=moment, left_at__gt=moment)
 
 
-class CheckIn(FoldedPersonName):
+class CheckIn(LocalDayPartitioned, FoldedPersonName):
+    DAY_OF = "checked_in_at"
+
     venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="checkins")
     full_name = models.CharField(_("full name"), max_length=200)
     phone = models.CharField(_("phone"), max_length=20)

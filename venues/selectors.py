@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from rollout.models import District, User, Venue
-from rollout.timeutils import day_bounds, days_bounds, local_date, local_today, local_tz
+from rollout.timeutils import day_bounds, days_bounds, local_date, local_today
 from venues.models import CheckIn, Inspection
 from venues.scoping import checkins_for, inspections_for
 
@@ -45,8 +45,7 @@ def checkin_daily_counts_for(user: User, *, first: date, last: date, venue_id: i
     if venue_id is not None:
         checkins = checkins.filter(venue_id=venue_id)
     rows = (
-        checkins.annotate(day=TruncDate("checked_in_at", tzinfo=local_tz()))
-        .values("day")
+        checkins.values("day")  # the stored local day of checked_in_at
         .annotate(
             entries=Count("pk"),
             exits=Count("pk", filter=Q(checked_out_at__isnull=False)),
@@ -125,8 +124,7 @@ def venue_activity_rows(user: User, venues: list[Venue]) -> list[VenueActivity]:
     per_day: dict[int, dict[date, int]] = defaultdict(dict)
     for r in (
         CheckIn.objects.filter(venue_id__in=ids, checked_in_at__gte=start, checked_in_at__lt=end)
-        .annotate(day=TruncDate("checked_in_at", tzinfo=local_tz()))
-        .values("venue_id", "day")
+        .values("venue_id", "day")  # the stored local day of checked_in_at
         .annotate(n=Count("pk"))
         .order_by()
     ):

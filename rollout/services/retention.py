@@ -6,7 +6,9 @@ what belongs to local days before ``oldest_kept_day`` (the last ``PERSONAL_DATA_
 are kept, today included). The daily aggregates are kept: they are what the dashboards and reports show
 for older days, and they are never rebuilt for a purged day.
 
-Rows go in batches of ``BATCH`` primary keys, each batch in its own transaction, so a large first purge
+Check-ins and arrivals on PostgreSQL are partitioned by local day: their old days go as whole partitions
+(``rollout.partitions.purge_before``), which clears the links into them first. Other rows go in batches
+of ``BATCH`` primary keys, each batch in its own transaction, so a large first purge
 neither holds one long lock nor loads every row at once; a run stopped half-way is finished by the next.
 """
 
@@ -21,7 +23,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from rollout import outbox
+from rollout import outbox, partitions
 from rollout.figures import num
 from rollout.services.audit import Action, audit_record
 from rollout.services.jobs import job_run
@@ -107,7 +109,7 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
                 result.files += files
             else:
                 rows = kind.rows(cutoff, first_kept)
-                count = rows.count() if dry_run else _delete_in_batches(rows)
+                count = rows.count() if dry_run else _purge_rows(rows, first_kept)
             result.deleted[kind.label] = count
         if not dry_run:  # housekeeping of the same night: finished follow-ups are not kept either
             outbox.forget_finished(days=settings.OUTBOX_KEEP_DAYS)
@@ -118,6 +120,16 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
             audit_record(Action.PURGE, obj=run, detail={"before": first_kept.isoformat(), **result.deleted})
     logger.info("personal data purge: %s", result)
     return result
+
+
+def _purge_rows(rows: models.QuerySet, first_kept: date) -> int:
+    """Drop the old days' partitions where the table is partitioned by day (PostgreSQL), then delete the
+    rows left (all of them on a plain table; on a partitioned one, old rows in its default partition)."""
+    dropped = 0
+    if rows.model in partitions.registered():
+        dropped = partitions.purge_before(rows.model, first_kept) or 0
+        rows = rows.filter(day__lt=first_kept)  # lets PostgreSQL look only at the partitions concerned
+    return dropped + _delete_in_batches(rows)
 
 
 def _delete_in_batches(rows: models.QuerySet) -> int:

@@ -1,0 +1,292 @@
+"""Scale benchmark: a Hà Nội-shaped province (code 01) at a chosen fraction, on partitioned person tables.
+
+Hà Nội in late 2021 (SPEC §13): 637,533 venue QR codes, 30 districts, 579 communes, ~5 million check-ins
+and 100,000 arrivals a day, 21 days kept. ``--scale 0.1`` (the default) is a tenth of it: ~63,750 venues,
+500,000 check-ins and 10,000 arrivals a day for 21 days (10.5 million check-ins), generated inside
+PostgreSQL (INSERT … SELECT generate_series), on the real 2021 units of Hà Nội.
+
+Measured side by side in one run, on the same data:
+- check-in inserts/s into the partitioned table vs a plain table with the same columns and indexes
+  (one day's rows in one statement, and single-row INSERTs each committed, as the public page does);
+- the purge of one day: dropping its partition (``rollout.partitions.purge_before``) vs ``DELETE`` from
+  the plain table (goal: >= 100x faster);
+- the province overview and a district page at that size (goal: p95 <= 150 ms, <= 25 queries).
+
+    .venv/bin/python bench/scale.py [--scale 0.1] [--days 21] [--requests 40] [--db rollout_bench_scale] [--reuse]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HANOI = {"venues": 637_533, "checkins": 5_000_000, "arrivals": 100_000}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default="rollout_bench_scale")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--scale", type=float, default=0.1, help="fraction of Hà Nội (0.1 = a tenth)")
+    parser.add_argument("--days", type=int, default=21)
+    parser.add_argument("--requests", type=int, default=40, help="timed requests per page")
+    parser.add_argument("--singles", type=int, default=2000, help="single-row inserts timed per table")
+    parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
+    parser.add_argument("--purge-only", action="store_true", help="with --reuse: only the purge comparison")
+    return parser.parse_args()
+
+
+ARGS = parse_args()
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "rollout.settings",
+        "DJANGO_DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-secret",
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_COOKIES": "0",
+        "DATABASE_URL": f"postgres://postgres@{ARGS.host}:5432/{ARGS.db}",
+        "VAR_DIR": "/tmp/rollout-bench-scale",
+        "CELERY_TASK_ALWAYS_EAGER": "1",
+        "LOG_LEVEL": "WARNING",
+        "HOME_PROVINCE_CODE": "1",
+    }
+)
+
+import django
+import psycopg
+
+django.setup()
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from dashboard.services.stats import daily_stats_recompute
+from rollout import partitions
+from rollout.demo import DemoContext
+from rollout.demo.masterdata import seed_master_data, seed_users
+from rollout.models import Checkpoint, District, User, Venue
+from rollout.timeutils import local_datetime, local_today
+from venues.models import CheckIn
+
+PLAIN = "bench_checkin_plain"
+PER_DAY = round(HANOI["checkins"] * ARGS.scale)
+ARRIVALS_PER_DAY = round(HANOI["arrivals"] * ARGS.scale)
+VENUES = round(HANOI["venues"] * ARGS.scale)
+
+
+def step(label: str):
+    class Timer:
+        def __enter__(self):
+            self.start = time.perf_counter()
+            print(f"{label}…", end=" ", flush=True)
+            return self
+
+        def __exit__(self, *exc):
+            self.seconds = time.perf_counter() - self.start
+            print(f"{self.seconds:.1f} s", flush=True)
+
+    return Timer()
+
+
+def sql(statement: str, params=None):
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if cursor.description else cursor.rowcount
+
+
+CHECKINS_OF_DAY = """
+INSERT INTO {table} (venue_id, full_name, name_folded, phone, id_number, has_fever, has_cough,
+    has_breathing_difficulty, had_contact, flagged, method, checked_in_at, checked_out_at, day)
+SELECT %(first_venue)s + floor(random() * %(venues)s)::bigint, 'Nguyễn Văn An', 'nguyen van an',
+    '09' || lpad(floor(random() * 1e8)::bigint::text, 8, '0'),
+    CASE WHEN random() < 0.4 THEN lpad(floor(random() * 1e12)::bigint::text, 12, '0') ELSE '' END,
+    false, false, false, false, random() < 0.01, 'self', t.at,
+    CASE WHEN random() < 0.3 THEN t.at + (10 + random() * 70) * interval '1 minute' END, %(day)s
+FROM (SELECT %(start)s::timestamptz + (21600 + random() * 57600) * interval '1 second' AS at
+      FROM generate_series(1, %(rows)s)) t
+"""
+
+
+def checkins_of_day(table: str, day, rows: int, venue_range) -> int:
+    return sql(
+        CHECKINS_OF_DAY.format(table=table),
+        {"first_venue": venue_range[0], "venues": venue_range[1] - venue_range[0] + 1, "day": day,
+         "start": local_datetime(day), "rows": rows},
+    )  # fmt: skip
+
+
+def seed() -> None:
+    with psycopg.connect(f"host={ARGS.host} user=postgres dbname=postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{ARGS.db}"')
+        conn.execute(f'CREATE DATABASE "{ARGS.db}"')
+    with step("migrate, units, Hà Nội master data and users"):
+        call_command("migrate", verbosity=0)
+        call_command("load_admin_units", verbosity=0)
+        ctx = DemoContext(out=io.StringIO(), days=ARGS.days)
+        seed_master_data(ctx)
+        seed_users(ctx)
+    base = Venue.objects.count()
+    with step(f"{VENUES - base:,} more venues across the 30 districts"):
+        sql(
+            """
+            INSERT INTO rollout_venue (name, name_search, kind, owner_name, owner_phone, address, is_active, qr_key,
+                created_at, updated_at, agency_id, commune_id, district_id, short_code)
+            SELECT 'Cơ sở ' || g, 'co so ' || g, 'shop', '', '', 'Số ' || g, true, md5('q' || g),
+                now() - interval '60 days', now(), NULL, c.code, c.district_id, upper(substr(md5('s' || g), 1, 8))
+            FROM generate_series(1, %(n)s) g
+            JOIN LATERAL (SELECT code, district_id FROM rollout_commune
+                          WHERE district_id IN (SELECT code FROM rollout_district WHERE province_id = 1)
+                          ORDER BY code OFFSET (g %% 579) LIMIT 1) c ON true
+            """,
+            {"n": max(VENUES - base, 0)},
+        )
+    venue_range = sql("SELECT min(id), max(id) FROM rollout_venue")[0]
+    today = local_today()
+    days = [today - timedelta(days=i) for i in range(ARGS.days - 1, -1, -1)]
+    partitions.ensure_days(CheckIn._meta.db_table, days[0] - timedelta(days=1), today + timedelta(days=7))
+    partitions.ensure_days("checkpoints_arrival", days[0] - timedelta(days=1), today + timedelta(days=7))
+    with step(f"{ARGS.days} days x {PER_DAY:,} check-ins (partitioned)") as timer:
+        for day in days:
+            checkins_of_day(CheckIn._meta.db_table, day, PER_DAY, venue_range)
+    print(f"  {ARGS.days * PER_DAY / timer.seconds:,.0f} rows/s")
+    with step(f"the same rows into the plain table {PLAIN}") as timer:
+        sql(f"CREATE TABLE {PLAIN} (LIKE venues_checkin INCLUDING ALL)")
+        sql(f"INSERT INTO {PLAIN} SELECT * FROM venues_checkin")  # noqa: S608
+    checkpoints = list(Checkpoint.objects.values_list("pk", flat=True))
+    districts = list(District.objects.filter(province_id=1).values_list("pk", flat=True))
+    with step(f"{ARGS.days} days x {ARRIVALS_PER_DAY:,} arrivals"):
+        for day in days:
+            sql(
+                """
+                INSERT INTO checkpoints_arrival (checkpoint_id, arrived_at, full_name, name_folded, phone, id_number,
+                    destination_district_id, destination_address, vehicle, plate, purpose, vaccine_doses,
+                    latest_test, latest_test_result, symptoms, test_at_checkpoint, test_at_checkpoint_result, notes,
+                    created_at, day)
+                SELECT (%(cps)s::bigint[])[1 + floor(random() * %(ncp)s)::int],
+                    %(start)s::timestamptz + random() * interval '86399 seconds', 'Giàng A Páo', 'giang a pao',
+                    '0987654321', '', (%(ds)s::int[])[1 + floor(random() * %(nd)s)::int], '', 'car', '', '', 2,
+                    'none', '', '', 'none', '', '', now(), %(day)s
+                FROM generate_series(1, %(rows)s)
+                """,
+                {"cps": checkpoints, "ncp": len(checkpoints), "ds": districts, "nd": len(districts),
+                 "start": local_datetime(day), "day": day, "rows": ARRIVALS_PER_DAY},
+            )  # fmt: skip
+    with step(f"daily figures, {ARGS.days} days x 30 districts"):
+        daily_stats_recompute(first=days[0], last=today, force=True)
+    with step("VACUUM ANALYZE"):
+        sql("VACUUM ANALYZE")
+
+
+def inserts() -> None:
+    """Check-in inserts/s: one day's rows in one statement, then single-row INSERTs, each table in turn."""
+    venue_range = sql("SELECT min(id), max(id) FROM rollout_venue")[0]
+    ahead = local_today() + timedelta(days=3)  # an empty day partition, as every morning
+    rows = PER_DAY // 5
+    print(f"check-in inserts, {rows:,} rows in one statement and {ARGS.singles:,} single-row INSERTs:")
+    for label, table in (("partitioned", CheckIn._meta.db_table), ("plain", PLAIN)):
+        start = time.perf_counter()
+        checkins_of_day(table, ahead, rows, venue_range)
+        bulk = rows / (time.perf_counter() - start)
+        params = {"first_venue": venue_range[0], "venues": venue_range[1] - venue_range[0] + 1, "day": ahead,
+                  "start": local_datetime(ahead), "rows": 1}  # fmt: skip
+        statement = CHECKINS_OF_DAY.format(table=table)
+        with psycopg.connect(f"host={ARGS.host} user=postgres dbname={ARGS.db}", autocommit=True) as conn:
+            start = time.perf_counter()
+            for _ in range(ARGS.singles):
+                conn.execute(statement, params)
+            single = ARGS.singles / (time.perf_counter() - start)
+        print(f"  {label:<12} bulk {bulk:10,.0f} rows/s   single-row (committed each) {single:7,.0f} rows/s")
+
+
+def purge() -> None:
+    """One day out: DROP of its partition vs DELETE of the same day from the plain table."""
+    table = CheckIn._meta.db_table
+    day = min(partitions.day_partitions(table))  # the oldest day kept in the bench database
+    rows = sql(f"SELECT count(*) FROM {partitions.partition_name(table, day)}")[0][0]  # noqa: S608
+    start = time.perf_counter()
+    dropped = partitions.purge_before(CheckIn, day + timedelta(days=1))  # count, links cleared, DROP
+    drop_seconds = time.perf_counter() - start
+    start_at, end_at = local_datetime(day), local_datetime(day + timedelta(days=1))
+    start = time.perf_counter()
+    deleted = sql(f"DELETE FROM {PLAIN} WHERE checked_in_at >= %s AND checked_in_at < %s", [start_at, end_at])  # noqa: S608
+    delete_seconds = time.perf_counter() - start
+    print(f"purge of one day ({rows:,} check-ins, {day:%d/%m/%Y}):")
+    print(f"  drop partition {drop_seconds * 1000:9.1f} ms ({dropped:,} rows; purge_before: count, links, DROP)")
+    print(f"  DELETE         {delete_seconds * 1000:9.1f} ms ({deleted:,} rows)")
+    print(f"  drop is {delete_seconds / drop_seconds:,.0f}x faster (goal >= 100x)")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(label: str, username: str, path: str) -> tuple[float, int]:
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    for _ in range(3):
+        assert client.get(path).status_code == 200
+    times, queries = [], []
+    for _ in range(ARGS.requests):
+        with CaptureQueriesContext(connection) as captured:
+            start = time.perf_counter()
+            response = client.get(path)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+        queries.append(len(captured.captured_queries))
+    p95 = percentile(times, 95)
+    print(f"  {label:<38} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  queries {max(queries):3d}")
+    return p95, max(queries)
+
+
+def pages() -> None:
+    call_command("collectstatic", interactive=False, verbosity=0)
+    district = District.objects.filter(province_id=1).order_by("code").first()
+    officer = User.objects.filter(role_assignments__district=district).order_by("pk").first()
+    print("dashboard pages at this size:")
+    results = [
+        measure("province overview (province viewer)", "province_viewer", "/dashboard/"),
+        measure(f"district page ({district.name})", "province_viewer", f"/dashboard/district/{district.pk}/"),
+    ]
+    if officer is not None:
+        results.append(measure("district overview (district officer)", officer.username, "/dashboard/"))
+    worst_p95, worst_queries = max(r[0] for r in results), max(r[1] for r in results)
+    verdict = "meets" if worst_p95 <= 150 and worst_queries <= 25 else "MISSES"
+    print(f"  goals p95 <= 150 ms, <= 25 queries: {verdict} (worst p95 {worst_p95:.1f} ms, {worst_queries} queries)")
+
+
+def main() -> None:
+    print(
+        f"Hà Nội x {ARGS.scale}: {VENUES:,} venues, {PER_DAY:,} check-ins and {ARRIVALS_PER_DAY:,} arrivals a day, "
+        f"{ARGS.days} days; database {ARGS.db}"
+    )
+    if not ARGS.reuse or not sql(f"SELECT to_regclass('{PLAIN}') IS NOT NULL")[0][0]:
+        seed()
+    size = sql(
+        "SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))), (SELECT count(*) FROM venues_checkin) "
+        "FROM pg_inherits WHERE inhparent = 'venues_checkin'::regclass"
+    )
+    print(f"check-ins {size[0][1]:,}, partitioned table with indexes {size[0][0]}; venues {Venue.objects.count():,}")
+    print(f"database size {sql('SELECT pg_size_pretty(pg_database_size(current_database()))')[0][0]}")
+    if not ARGS.purge_only:
+        inserts()
+        pages()
+    purge()
+    print(f"(settings.TIME_ZONE {settings.TIME_ZONE}; the purge ran last: --reuse keeps a day fewer)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,165 @@
+"""Check-ins and arrivals partitioned by local day on PostgreSQL: days created ahead, rows in their
+day's partition across local midnight, and the purge dropping whole days while the figures stay."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+import pytest
+from django.db import connection
+
+from checkpoints.bulk import insert_rows
+from checkpoints.models import Arrival
+from dashboard.models import DistrictDay
+from dashboard.services.stats import daily_stats_recompute
+from rollout import partitions
+from rollout.models import JobRun
+from rollout.services.partitions import partitions_ahead
+from rollout.services.retention import personal_data_purge
+from rollout.timeutils import local_datetime, local_today, oldest_kept_day
+from tests.factories import ArrivalFactory, CheckInFactory, VenueFactory
+from venues.models import CheckIn
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="partitioning is PostgreSQL's"),
+]
+
+CHECKINS, ARRIVALS = CheckIn._meta.db_table, Arrival._meta.db_table
+
+
+def _partition_of(model, pk: int) -> str:
+    """The partition PostgreSQL stored the row in."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT tableoid::regclass::text FROM {model._meta.db_table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def _table_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+        return cursor.fetchone()[0]
+
+
+def test_the_tables_are_partitioned_with_the_day_in_every_unique_key():
+    assert partitions.is_partitioned(CHECKINS) and partitions.is_partitioned(ARRIVALS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid IN (%s::regclass, %s::regclass) AND contype IN ('p', 'u') ORDER BY 1, 2",
+            [CHECKINS, ARRIVALS],
+        )
+        keys = cursor.fetchall()
+    assert keys == [
+        (ARRIVALS, "PRIMARY KEY (id, day)"),
+        (ARRIVALS, "UNIQUE (import_key, day)"),
+        (CHECKINS, "PRIMARY KEY (id, day)"),
+    ]
+    # The migration created yesterday, today and the days ahead, and the default partition.
+    today = local_today()
+    for table in (CHECKINS, ARRIVALS):
+        assert {today + timedelta(days=offset) for offset in range(-1, 8)} <= set(partitions.day_partitions(table))
+        assert _table_exists(partitions.default_name(table))
+    # Django still sees one-column ids: the API and links keep working.
+    assert CheckIn._meta.pk.name == "id" and Arrival._meta.pk.name == "id"
+
+
+def test_the_job_creates_the_days_ahead_and_reports_rows_outside_them(settings):
+    settings.PARTITIONS_AHEAD_DAYS = 7
+    later = local_today() + timedelta(days=60)  # as if the job had not run for two months
+    stray = CheckInFactory(checked_in_at=local_datetime(later + timedelta(days=3), time(9)))
+    lost = CheckInFactory(checked_in_at=local_datetime(later + timedelta(days=30), time(9)))
+    assert _partition_of(CheckIn, stray.pk) == partitions.default_name(CHECKINS)
+
+    result = partitions_ahead(today=later)
+
+    days = partitions.day_partitions(CHECKINS)
+    for offset in range(-(settings.PERSONAL_DATA_RETENTION_DAYS - 1), 8):
+        assert later + timedelta(days=offset) in days
+    assert later + timedelta(days=8) not in days
+    assert result.created[CHECKINS] == settings.PERSONAL_DATA_RETENTION_DAYS + 7
+    # The row of a day now created moved into it; the one far ahead stays in the default, counted.
+    assert _partition_of(CheckIn, stray.pk) == partitions.partition_name(CHECKINS, later + timedelta(days=3))
+    assert _partition_of(CheckIn, lost.pk) == partitions.default_name(CHECKINS)
+    assert result.in_default == {CHECKINS: 1, ARRIVALS: 0}
+    run = JobRun.objects.get(job=partitions.JOB)
+    assert run.status == JobRun.Status.SUCCEEDED and run.result.endswith("; 1 dòng nằm ngoài các phân vùng")
+
+    again = partitions_ahead(today=later)
+    assert set(again.created.values()) == {0}
+
+
+def test_rows_land_in_their_local_days_partition_across_midnight():
+    today = local_today()
+    before, after = local_datetime(today, time(23, 59, 59)), local_datetime(today + timedelta(days=1))
+    assert after - before == timedelta(seconds=1)  # 17:00:00 UTC: the UTC date is the same for both
+    late, early = CheckInFactory(checked_in_at=before), CheckInFactory(checked_in_at=after)
+    assert (late.day, early.day) == (today, today + timedelta(days=1))
+    assert _partition_of(CheckIn, late.pk) == partitions.partition_name(CHECKINS, today)
+    assert _partition_of(CheckIn, early.pk) == partitions.partition_name(CHECKINS, today + timedelta(days=1))
+
+    # Arrivals, one by one and by the bulk path of imports.
+    one = ArrivalFactory(arrived_at=before)
+    checkpoint = one.checkpoint
+    insert_rows(
+        Arrival,
+        [
+            {"checkpoint_id": checkpoint.pk, "arrived_at": moment, "full_name": "Lò Văn Tủa",
+             "destination_district_id": one.destination_district_id}
+            for moment in (before, after)
+        ],
+    )  # fmt: skip
+    bulk = Arrival.objects.filter(full_name="Lò Văn Tủa").order_by("arrived_at")
+    assert [a.day for a in bulk] == [today, today + timedelta(days=1)]
+    assert [_partition_of(Arrival, a.pk) for a in (one, *bulk)] == [
+        partitions.partition_name(ARRIVALS, today),
+        partitions.partition_name(ARRIVALS, today),
+        partitions.partition_name(ARRIVALS, today + timedelta(days=1)),
+    ]
+
+    # Moving a check-in's time to another day moves its row to that day's partition.
+    late.checked_in_at = after
+    late.save(update_fields=["checked_in_at"])
+    late.refresh_from_db()
+    assert late.day == today + timedelta(days=1)
+    assert _partition_of(CheckIn, late.pk) == partitions.partition_name(CHECKINS, today + timedelta(days=1))
+
+
+def test_the_purge_drops_whole_days_clears_links_and_keeps_the_figures(bat_xat):
+    today = local_today()
+    first_kept = oldest_kept_day(today)
+    old_day = first_kept - timedelta(days=1)
+    partitions.ensure_days(CHECKINS, old_day - timedelta(days=1), first_kept)
+    partitions.ensure_days(ARRIVALS, old_day - timedelta(days=1), first_kept)
+    venue = VenueFactory(district=bat_xat)
+    for minute in range(3):
+        CheckInFactory(venue=venue, checked_in_at=local_datetime(old_day, time(23, 57 + minute)))
+    CheckInFactory(venue=venue, checked_in_at=local_datetime(old_day - timedelta(days=1), time(12)))
+    kept_checkin = CheckInFactory(venue=venue, checked_in_at=local_datetime(first_kept))
+    old_arrival = ArrivalFactory(arrived_at=local_datetime(old_day, time(23, 59, 59)), destination_district=bat_xat)
+    kept_arrival = ArrivalFactory(arrived_at=local_datetime(first_kept), possible_duplicate_of=old_arrival)
+    daily_stats_recompute(first=old_day, last=first_kept, district_ids=[bat_xat.pk], force=True)
+    old_partition = partitions.partition_name(CHECKINS, old_day)
+    assert _table_exists(old_partition)
+
+    result = personal_data_purge(today=today)
+
+    assert result.deleted["check-ins"] == 4 and result.deleted["arrivals"] == 1
+    # Whole partitions went, not rows: the old days' tables are gone, the kept ones are there.
+    assert not _table_exists(old_partition) and not _table_exists(partitions.partition_name(ARRIVALS, old_day))
+    assert not _table_exists(partitions.partition_name(CHECKINS, old_day - timedelta(days=1)))
+    assert _table_exists(partitions.partition_name(CHECKINS, first_kept))
+    assert list(CheckIn.objects.all()) == [kept_checkin]
+    survivor = Arrival.objects.get()
+    assert survivor == kept_arrival and survivor.possible_duplicate_of_id is None
+    figures = DistrictDay.objects.get(district=bat_xat, day=old_day)
+    assert (figures.checkins, figures.arrivals) == (3, 1)
+
+
+def test_a_dry_run_counts_the_partitions_and_drops_nothing(bat_xat):
+    old_day = oldest_kept_day(local_today()) - timedelta(days=1)
+    partitions.ensure_days(CHECKINS, old_day, old_day)
+    CheckInFactory(checked_in_at=local_datetime(old_day, time(8)))
+    result = personal_data_purge(today=local_today(), dry_run=True)
+    assert result.deleted["check-ins"] == 1
+    assert _table_exists(partitions.partition_name(CHECKINS, old_day)) and CheckIn.objects.count() == 1
