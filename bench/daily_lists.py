@@ -78,6 +78,7 @@ def seed(day: date, rows: int, *, district: int | None = None) -> float:
 
     from rollout.demo.names import DISTRICT_WEIGHTS, person_name
     from rollout.models import Checkpoint, District
+    from rollout.text import fold
     from rollout.timeutils import day_bounds
 
     started = time.perf_counter()
@@ -91,8 +92,9 @@ def seed(day: date, rows: int, *, district: int | None = None) -> float:
     start, end = day_bounds(day)
     params = {
         "rows": rows, "checkpoint": checkpoint.pk, "start": start, "districts": weighted, "n": len(weighted),
-        "names": [person_name(rng) for _ in range(500)], "home": list(home.values()),
+        "names": [person_name(rng) for _ in range(500)], "home": list(home.values()), "day": day,
     }  # fmt: skip
+    params["folded"] = [fold(name) for name in params["names"]]
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM checkpoints_arrival WHERE arrived_at >= %s AND arrived_at < %s", [start, end])
         cursor.execute("DROP TABLE IF EXISTS bench_communes")
@@ -107,7 +109,7 @@ def seed(day: date, rows: int, *, district: int | None = None) -> float:
                 checkpoint_id, arrived_at, full_name, phone, id_number, birth_year, origin_province_id,
                 destination_district_id, destination_commune_id, destination_address, vehicle, plate, purpose,
                 vaccine_doses, latest_test, latest_test_result, symptoms, temperature, test_at_checkpoint,
-                test_at_checkpoint_result, notes, created_at)
+                test_at_checkpoint_result, notes, pc_covid, created_at, name_folded, day)
             SELECT %(checkpoint)s, %(start)s + (random() * 86399.0) * interval '1 second',
                 (%(names)s::text[])[1 + (g %% 500)],
                 '09' || lpad(floor(random() * 1e8)::bigint::text, 8, '0'),
@@ -117,7 +119,8 @@ def seed(day: date, rows: int, *, district: int | None = None) -> float:
                    FROM bench_communes c WHERE c.district = d.district),
                 'Số ' || (g %% 500) || ', tổ ' || (g %% 30), 'car',
                 '29A-' || lpad((g %% 1000)::text, 3, '0') || '.' || lpad((g %% 100)::text, 2, '0'), 'Công tác',
-                2, 'none', '', '', 36.5, 'rapid', 'negative', '', now()
+                2, 'none', '', '', 36.5, 'rapid', 'negative', '', '', now(),
+                (%(folded)s::text[])[1 + (g %% 500)], %(day)s
             FROM (SELECT g, (%(districts)s::int[])[1 + floor(random() * %(n)s)::int] AS district
                   FROM generate_series(1, %(rows)s) g) d
             """,

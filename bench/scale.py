@@ -174,11 +174,11 @@ def seed() -> None:
                 INSERT INTO checkpoints_arrival (checkpoint_id, arrived_at, full_name, name_folded, phone, id_number,
                     destination_district_id, destination_address, vehicle, plate, purpose, vaccine_doses,
                     latest_test, latest_test_result, symptoms, test_at_checkpoint, test_at_checkpoint_result, notes,
-                    created_at, day)
+                    pc_covid, created_at, day)
                 SELECT (%(cps)s::bigint[])[1 + floor(random() * %(ncp)s)::int],
                     %(start)s::timestamptz + random() * interval '86399 seconds', 'Giàng A Páo', 'giang a pao',
                     '0987654321', '', (%(ds)s::int[])[1 + floor(random() * %(nd)s)::int], '', 'car', '', '', 2,
-                    'none', '', '', 'none', '', '', now(), %(day)s
+                    'none', '', '', 'none', '', '', '', now(), %(day)s
                 FROM generate_series(1, %(rows)s)
                 """,
                 {"cps": checkpoints, "ncp": len(checkpoints), "ds": districts, "nd": len(districts),

@@ -280,7 +280,7 @@ def _arrivals_of_day(day: date, rows: int) -> None:
                 checkpoint_id, arrived_at, full_name, name_folded, phone, id_number, birth_year, origin_province_id,
                 destination_district_id, destination_address, vehicle, plate, purpose, vaccine_doses,
                 latest_test, latest_test_result, symptoms, temperature, test_at_checkpoint,
-                test_at_checkpoint_result, notes, created_at, day)
+                test_at_checkpoint_result, notes, pc_covid, created_at, day)
             SELECT (%(checkpoints)s::int[])[1 + floor(random() * %(nc)s)::int],
                 %(start)s::timestamptz + (random() * 86399.0) * interval '1 second',
                 n.full_name, n.folded, '09' || lpad(floor(random() * 1e8)::bigint::text, 8, '0'),
@@ -289,7 +289,7 @@ def _arrivals_of_day(day: date, rows: int) -> None:
                 'Số ' || (g %% 500), 'car',
                 '2' || (g %% 10) || 'A-' || lpad(floor(random() * 1000)::int::text, 3, '0') || '.'
                     || lpad(floor(random() * 100)::int::text, 2, '0'),
-                'Công tác', 2, 'none', '', '', 36.5, 'none', '', '', now(), %(day)s
+                'Công tác', 2, 'none', '', '', 36.5, 'none', '', '', '', now(), %(day)s
             FROM generate_series(1, %(rows)s) g
             JOIN bench_names n ON n.i = 1 + g %% 500
             """,

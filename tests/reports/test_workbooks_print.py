@@ -65,7 +65,7 @@ def _busy_day(checkpoint, bat_xat) -> None:
             destination_commune=communes[i % len(communes)], destination_address=f"Thôn {i % 12 + 1}, nhà số {i}",
             vehicle="coach", plate=f"24B-{i:05d}", vaccine_doses=2, test_at_checkpoint="rapid",
             test_at_checkpoint_result="negative", temperature=Decimal("36.6"), symptoms="Không",
-            notes=f"Ghi chú {i}",
+            notes=f"Ghi chú {i}", pc_covid="installed",
         )
         for i in range(1, LIST_ROWS + 1)
     )  # fmt: skip
@@ -110,9 +110,9 @@ def test_every_workbook_prints_on_a4_one_page_wide_with_its_header_and_footer(
     with translation.override("vi"):
         headers = [capfirst(str(c.header)) for c in DISTRICT_LIST]
         list_title = _("List of people arriving in %(district)s") % {"district": bat_xat.name}
-    # The busy day's list: the 19 columns and the header row on every page, every person once.
+    # The busy day's list: its 20 columns (PC-Covid included) and the header row on every page, every person once.
     daily = pages["daily list"]
-    assert len(headers) == 19
+    assert len(headers) == 20
     assert page_sizes(pdfs[files["daily list"]])[0].landscape
     for n, text in enumerate(daily, start=1):
         missing = [h for h in headers if h not in text]
