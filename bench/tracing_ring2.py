@@ -70,6 +70,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from checkpoints.models import Arrival
+from rollout import partitions
 from rollout.demo import DemoContext
 from rollout.demo.masterdata import seed_master_data, seed_users
 from rollout.models import Checkpoint, District, User, Venue
@@ -168,6 +169,9 @@ def seed() -> None:
         id_number = f"0010{i:08d}" if rng.random() < 0.5 else ""
         people.append((name, fold(name), f"09{i:08d}", id_number))
     days = [today - timedelta(days=i) for i in range(ARGS.days - 1, -1, -1)]
+    for model in (CheckIn, Arrival):  # every day in its own partition, as in production
+        if partitions.is_partitioned(model._meta.db_table):
+            partitions.ensure_days(model._meta.db_table, days[0], today + timedelta(days=1))
 
     def checkins():
         for day in days:

@@ -10,6 +10,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from rollout.models.people import derived_row
+from rollout.rawsql import copy_rows
 
 
 def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore_conflicts: bool = False) -> int:
@@ -53,9 +54,7 @@ def insert_rows(model: type[models.Model], rows: list[dict[str, Any]], *, ignore
             cursor.execute(
                 f"CREATE TEMPORARY TABLE bulk_rows ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
             )
-            with cursor.cursor.copy(f"COPY bulk_rows ({columns}) FROM STDIN") as copy:
-                for values in params:
-                    copy.write_row(values)
+            copy_rows(cursor, "bulk_rows", [f.column for f in fields], params)
             cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_rows{conflict}")  # noqa: S608
             stored = cursor.rowcount
             cursor.execute("DROP TABLE bulk_rows")

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Checkpoint, Commune, District, Province
-from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet, LocalDayPartitioned
+from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet, LocalDayPartitioned, LocalDayQuerySet
 
 
 class Vehicle(models.TextChoices):
@@ -147,6 +147,8 @@ class Arrival(LocalDayPartitioned, TravelFields):
     # PostgreSQL the unique key is (import_key, day): the same row has the same arrival time, so the same day.
     import_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LocalDayQuerySet.as_manager()
 
     class Meta:
         ordering = ["-arrived_at"]

@@ -76,13 +76,30 @@ class Candidate(models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     phones = models.JSONField(default=list)  # every phone the person's records carry
     id_number = models.CharField(_("ID number"), max_length=12, blank=True)
+    # The links to master data are not checked by the database (``db_constraint=False``): a search stores
+    # hundreds of rows at once, and checking three keys of each at COMMIT cost more than storing them.
+    # Districts are never deleted; deleting a venue or a checkpoint through Django still clears them here.
     district = models.ForeignKey(
-        District, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("district")
+        District,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("district"),
+        db_constraint=False,
     )
     source = models.CharField(_("source"), max_length=12, choices=CandidateSource.choices)
-    venue = models.ForeignKey(Venue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    venue = models.ForeignKey(
+        Venue, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+    )
     checkpoint = models.ForeignKey(
-        Checkpoint, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        Checkpoint,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )  # indexed where set (see Meta)
     place = models.CharField(_("place"), max_length=500)
     first_contact_at = models.DateTimeField(_("first contact"))

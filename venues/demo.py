@@ -20,6 +20,7 @@ from rollout.demo import DemoContext, places
 from rollout.demo.names import mobile, person_name
 from rollout.models import User, Venue
 from rollout.models.org import VenueKind
+from rollout.rawsql import copy_rows
 from rollout.text import fold
 from rollout.timeutils import local_date, local_datetime, local_now
 from venues.models import CheckIn, CheckInMethod, Inspection, checkin_closes_at
@@ -140,13 +141,7 @@ def _writer(cursor):
     table = connection.ops.quote_name(CheckIn._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
     if connection.vendor == "postgresql":
-
-        def copy(rows: list[tuple]) -> None:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as pipe:
-                for row in rows:
-                    pipe.write_row(row)
-
-        return copy
+        return lambda rows: copy_rows(cursor, CheckIn._meta.db_table, COLUMNS, rows)
     sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"  # noqa: S608 (model names)
     return lambda rows: cursor.executemany(sql, rows)
 

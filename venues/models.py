@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce, Least
 from django.utils.translation import gettext_lazy as _
 
 from rollout.models import Venue
-from rollout.models.people import FoldedPersonName, FoldedPersonNameQuerySet, LocalDayPartitioned
+from rollout.models.people import FoldedPersonName, LocalDayPartitioned, LocalDayQuerySet
 from rollout.timeutils import local_date, local_datetime, local_tz
 
 
@@ -66,7 +66,7 @@ class LocalMidnightAfter(models.Func):
         return sql, (*params, f"{offset:+d} seconds", f"{-offset:+d} seconds")
 
 
-class CheckInQuerySet(FoldedPersonNameQuerySet):
+class CheckInQuerySet(LocalDayQuerySet):
     def with_effective_checkout(self) -> CheckInQuerySet:
         """Annotate ``left_at``: the same rule as ``effective_checkout``, in SQL (for overlap queries)."""
         midnight_after = LocalMidnightAfter("checked_in_at")

@@ -12,6 +12,7 @@ default: a raw insert without it fails rather than landing on a wrong day.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.db import models
@@ -27,6 +28,20 @@ class FoldedPersonNameQuerySet(models.QuerySet):
         for obj in objs:
             obj.derive()
         return super().bulk_create(objs, *args, **kwargs)
+
+
+class LocalDayQuerySet(FoldedPersonNameQuerySet):
+    def between(self, start: datetime, end: datetime) -> LocalDayQuerySet:
+        """Rows whose moment (the model's ``DAY_OF``) is in [start, end), with the local days said too.
+
+        PostgreSQL cannot tell the day from the moment: without the days it reads every day's partition
+        (and plans for each of them); with them, only the days asked for."""
+        moment = self.model.DAY_OF
+        return self.filter(
+            **{f"{moment}__gte": start, f"{moment}__lt": end},
+            day__gte=local_date(start),
+            day__lte=local_date(end - timedelta(microseconds=1)),
+        )
 
 
 class FoldedPersonName(models.Model):

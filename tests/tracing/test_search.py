@@ -76,6 +76,13 @@ def test_candidate_district_is_the_destination_of_a_matching_arrival_else_the_ve
     assert names["Nguyễn Thị Hà"].district == district("sa_pa")
 
 
+def test_only_arrivals_in_the_searched_days_tell_the_district(health_officer, scenario):
+    # His arrival was two days before the contact: searching from the day before leaves it out.
+    result = search(health_officer, id_number=F0_ID, start=scenario.day - timedelta(days=1))
+    names = {c.full_name: c for c in result.candidates.all()}
+    assert names["Giàng A Páo"].district == district("bat_xat")  # venue A's district
+
+
 def test_timeline_lists_the_f0_records_in_order(health_officer, scenario):
     timeline = search(health_officer, id_number=F0_ID).timeline
     assert [(t["kind"], t["place"]) for t in timeline] == [

@@ -18,6 +18,7 @@ from django.db.models import BooleanField, DateTimeField, Q
 from django.db.models.expressions import RawSQL
 
 from checkpoints.models import Arrival, Declaration
+from rollout.rawsql import fetch_binary
 from rollout.timeutils import day_bounds, local_date, local_tz
 from tracing.models import CandidateSource
 from tracing.services.records import (
@@ -109,16 +110,20 @@ def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[
     start - buffer), and before our end + buffer; of those, the ones that left after our start - buffer.
     (An OR of one branch per visit made PostgreSQL test every branch on every row found, and building the
     branches through the ORM cost more than running them.)"""
-    starts, sinces, untils = [], [], []
+    starts, sinces, untils, first_days, last_days = [], [], [], [], []
     for _key, _venue_id, came, left in visits:
         since = came - buffer
-        starts.append(day_bounds(local_date(since))[0])
+        first_days.append(local_date(since))
+        starts.append(day_bounds(first_days[-1])[0])
         sinces.append(since)
         untils.append(left + buffer)
+        last_days.append(local_date(untils[-1]))
     table = connection.ops.quote_name(CheckIn._meta.db_table)
-    # The visit's values come from the outer list ``v``; the rule for ``left_at`` stays the model's.
+    # The visit's values come from the outer list ``v``; the rule for ``left_at`` stays the model's. The
+    # days too: with them PostgreSQL reads only the visit's one or two day partitions.
     this_visit = RawSQL(  # noqa: S611 (names from the model, no values)
-        f"{table}.venue_id = v.venue_id AND {table}.checked_in_at >= v.day_start AND {table}.checked_in_at < v.until",
+        f"{table}.venue_id = v.venue_id AND {table}.checked_in_at >= v.day_start AND {table}.checked_in_at < v.until"
+        f" AND {table}.day >= v.first_day AND {table}.day <= v.last_day",
         (),
         output_field=BooleanField(),
     )
@@ -133,14 +138,14 @@ def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[
     # the join, PostgreSQL may join the venues first and scan every check-in of a venue through the
     # venue-only index (seconds at a busy venue, for a second ring) instead of the (venue, time) range.
     inner += " OFFSET 0"
-    visits_list = "unnest(%s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])"
-    sql = (
-        f"SELECT v.i, c.* FROM {visits_list} AS v(i, venue_id, day_start, since, until) CROSS JOIN LATERAL ({inner}) c"  # noqa: S608 (the ORM's SQL)
+    visits_list = (
+        "unnest(%s::int[], %s::int[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[], %s::date[], %s::date[])"
+        " AS v(i, venue_id, day_start, since, until, first_day, last_day)"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [list(range(len(visits))), [v[1] for v in visits], starts, sinces, untils, *params])
-        rows = cursor.fetchall()
-        names = [column.name for column in cursor.description[1:]]  # the inner query's aliases
+    sql = f"SELECT v.i, c.* FROM {visits_list} CROSS JOIN LATERAL ({inner}) c"  # noqa: S608 (the ORM's SQL)
+    columns = [list(range(len(visits))), [v[1] for v in visits], starts, sinces, untils, first_days, last_days]
+    rows, names = fetch_binary(sql, [*columns, *params])
+    names = names[1:]  # the inner query's aliases
     return [(row[0], dict(zip(names, row[1:], strict=True))) for row in rows]
 
 
@@ -176,6 +181,8 @@ def vehicle_contacts_of(sources: dict[Any, list[Record]]) -> list[Contact]:
             plate__iexact=r.data["plate"].strip(),
             arrived_at__gte=r.at - within,
             arrived_at__lte=r.at + within,
+            day__gte=local_date(r.at - within),  # only the one or two days' partitions
+            day__lte=local_date(r.at + within),
         )
     own = [r.pk for records in sources.values() for r in records if r.kind == "arrival"]
     rows = (
@@ -214,8 +221,11 @@ def vehicle_contacts_of(sources: dict[Any, list[Record]]) -> list[Contact]:
     return contacts
 
 
-def candidate_rows(contacts: list[Contact], f0: list[Record]) -> list[dict[str, Any]]:
-    """One row per person met (a dict of ``Candidate`` attnames, without the search), ranked.
+def candidate_rows(
+    contacts: list[Contact], f0: list[Record], window: tuple[datetime, datetime]
+) -> list[dict[str, Any]]:
+    """One row per person met (a dict of ``Candidate`` attnames, without the search), ranked. ``window``:
+    the moments searched, where their arrivals and declarations tell the district they belong to.
 
     Rows, not model instances: a search at a busy venue meets hundreds of people, and building a model
     instance for each costs more than everything else the ranking does."""
@@ -225,7 +235,7 @@ def candidate_rows(contacts: list[Contact], f0: list[Record]) -> list[dict[str, 
     for c in contacts:
         by_record[(c.record.kind, c.record.pk)].append(c)
     records = [cs[0].record for cs in by_record.values()]
-    homes = _home_districts(records)
+    homes = _home_districts(records, *window)
     tz = local_tz()
     rows = []
     for people in group_people(records):
@@ -279,17 +289,23 @@ def _candidate(people: list[Record], met: list[Contact], homes: dict[tuple, int]
     }
 
 
-def _home_districts(records: list[Record]) -> dict[tuple, int]:
-    """Person key -> the destination district of their latest arrival or declaration (arrivals first)."""
+def _home_districts(records: list[Record], start: datetime, end: datetime) -> dict[tuple, int]:
+    """Person key -> the destination district of their latest arrival or declaration in the window
+    (arrivals first)."""
     ids = {r.id_number for r in records if r.id_number}
     phones = {r.phone for r in records if r.phone}
     if not ids and not phones:
         return {}
     keys = {k for r in records for k in r.person_keys()}
     homes: dict[tuple, int] = {}
+    in_window = {
+        Declaration: Declaration.objects.filter(created_at__gte=start, created_at__lt=end),
+        Arrival: Arrival.objects.between(start, end),
+    }
     for model, moment in ((Declaration, "-created_at"), (Arrival, "-arrived_at")):
         rows = (
-            model.objects.filter(_any_of(model, "id_number", ids) | _any_of(model, "phone", phones))
+            in_window[model]
+            .filter(_any_of(model, "id_number", ids) | _any_of(model, "phone", phones))
             .order_by(moment)
             .values_list("id_number", "phone", "name_folded", "destination_district_id")
         )
@@ -303,10 +319,11 @@ def _home_districts(records: list[Record]) -> dict[tuple, int]:
 
 
 def _any_of(model, field: str, values: set[str]) -> Q:
-    """``field IN values``. On PostgreSQL ``= ANY(%s)`` with the values as one array: with a thousand
-    candidates' phones, binding a thousand parameters one by one costs more than the query itself."""
+    """``field IN values``. On PostgreSQL the values go as one array, unnested in a subquery: with a
+    thousand candidates' phones, binding a thousand parameters one by one costs more than the query
+    itself, and ``= ANY(array)`` makes the planner estimate every value against every day's partition."""
     if connection.vendor != "postgresql" or not values:
         return Q(**{f"{field}__in": values})
     column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(field)}"
     # The column comes from the model, the values go as a parameter.
-    return Q(RawSQL(f"{column} = ANY(%s)", (sorted(values),), output_field=BooleanField()))  # noqa: S611
+    return Q(RawSQL(f"{column} IN (SELECT unnest(%s::text[]))", (sorted(values),), output_field=BooleanField()))  # noqa: S611

@@ -87,16 +87,16 @@ TRAVEL_FIELDS = [
 
 def _checkins(q: Q, start: datetime, end: datetime) -> list[Record]:
     rows = (
-        CheckIn.objects.with_effective_checkout()
-        .filter(q, checked_in_at__gte=start, checked_in_at__lt=end)
-        .values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
+        CheckIn.objects.between(start, end).with_effective_checkout().filter(q).values(*CHECKIN_FIELDS, *CHECKIN_PLACE)
     )
     return [record_from("checkin", r, r["checked_in_at"]) for r in rows]
 
 
 def _arrivals(q: Q, start: datetime, end: datetime) -> list[Record]:
-    rows = Arrival.objects.filter(q, arrived_at__gte=start, arrived_at__lt=end).values(
-        *TRAVEL_FIELDS, "arrived_at", "checkpoint_id", "checkpoint__name"
+    rows = (
+        Arrival.objects.between(start, end)
+        .filter(q)
+        .values(*TRAVEL_FIELDS, "arrived_at", "checkpoint_id", "checkpoint__name")
     )
     return [record_from("arrival", r, r["arrived_at"]) for r in rows]
 

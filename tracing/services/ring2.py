@@ -170,7 +170,7 @@ def _second_ring(search: TracingSearch, f1s: list[Candidate]) -> list[dict[str, 
 
     # Each reason names the F1 met by rank ("via"); the row's ``via`` is the F1 with the most minutes.
     pks = {c.rank: c.pk for c in f1s}
-    rows = candidate_rows(contacts, [])
+    rows = candidate_rows(contacts, [], (window_start, window_end))
     for row in rows:
         minutes: dict[int, int] = defaultdict(int)
         for reason in row["reasons"]:
