@@ -26,6 +26,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     if is_database_unavailable(exc):
         return database_unavailable_response(request, exc)
+    if request.path.startswith("/api/"):  # API clients read the API's one error shape, never a page
+        message = _("An unexpected error occurred on the server. Please try again later.")
+        return JsonResponse({"message": message, "extra": {}}, status=500)
     # Rendered without the request: no context processor (session, user, navigation) may reach the database.
     # The page's text is fixed Vietnamese with an English line, so no translation catalogue is needed either.
     html = loader.get_template("500.html").render({"stylesheet": error_page_stylesheet()})

@@ -21,7 +21,7 @@ def _bug(request):
     raise RuntimeError("a bug, not the database")
 
 
-urlpatterns = [path("bug/", _bug)]
+urlpatterns = [path("bug/", _bug), path("api/v1/bug/", _bug)]
 handler500 = "rollout.views.errors.server_error"
 
 
@@ -37,3 +37,15 @@ def test_500_page_renders_through_the_middleware_with_the_database_down_and_no_t
     assert 'rel="stylesheet" href="/static/css/error.css"' in body
     assert "script-src 'self'" in response["Content-Security-Policy"]
     assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_an_unexpected_error_under_the_api_answers_in_the_api_error_shape(settings):
+    settings.ROOT_URLCONF = __name__
+    client = Client(raise_request_exception=False)
+    response = client.get("/api/v1/bug/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "message": "Máy chủ gặp lỗi không mong muốn. Vui lòng thử lại sau.",
+        "extra": {},
+    }
