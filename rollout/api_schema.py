@@ -1,7 +1,7 @@
 """The OpenAPI schema says which errors each operation can answer, in the API's one error shape.
 
 One drf-spectacular postprocessing hook, so no view has to repeat them: every error goes through
-``rollout.errors.api_exception_handler`` (or the 400/503 handlers, which use the same shape), and which
+``rollout.errors.api_exception_handler`` (or the 400/500/503 handlers, which use the same shape), and which
 statuses an operation can meet follows from what it takes:
 
 - 400: a request body or query parameters (invalid values, an oversized body);
@@ -10,6 +10,7 @@ statuses an operation can meet follows from what it takes:
 - 404: any parameter (an object that is not there or not in the caller's scope, a path that names no
   object, a page number past the end);
 - 415: a request body in a content type the operation does not read (or a body its parser cannot split);
+- 500: every operation (an unexpected error: a bug; the 500 handler answers in the same shape);
 - 503: every operation (the database is briefly unavailable; ``Retry-After``).
 
 A view names any other status it answers with ``OpenApiResponse(description=...)`` and no body (e.g. 429 on
@@ -41,6 +42,7 @@ DESCRIPTIONS = {
     "404": "Not found, or not in the caller's scope.",
     "415": "The body's content type is not one the operation reads.",
     "429": "Too many requests.",
+    "500": "An unexpected error on the server.",
     "503": "The system is briefly unavailable: try again after Retry-After seconds.",
 }
 
@@ -63,7 +65,7 @@ def error_responses_hook(result: dict, generator, request, public) -> dict:
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             parameters = operation.get("parameters", [])
-            statuses = ["401", "403", "503"]
+            statuses = ["401", "403", "500", "503"]
             if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
                 statuses.append("400")
             if parameters:
