@@ -19,7 +19,8 @@ def destination_most_chosen_today(checkpoint: Checkpoint) -> int | None:
     """The destination district most often recorded at the checkpoint today (the form's default)."""
     start, end = day_bounds(local_today())
     top = (
-        Arrival.objects.filter(checkpoint=checkpoint, arrived_at__gte=start, arrived_at__lt=end)
+        Arrival.objects.filter(checkpoint=checkpoint)
+        .between(start, end)
         .values("destination_district")
         .annotate(n=Count("pk"))
         .order_by("-n", "destination_district")
@@ -48,7 +49,8 @@ def checkpoint_pc_covid_counts(checkpoint: Checkpoint, today: date) -> list[PcCo
     week_start, _end = day_bounds(today - timedelta(days=6))
     today_start, end = day_bounds(today)
     rows = (
-        Arrival.objects.filter(checkpoint=checkpoint, arrived_at__gte=week_start, arrived_at__lt=end)
+        Arrival.objects.filter(checkpoint=checkpoint)
+        .between(week_start, end)
         .order_by()
         .values("pc_covid")
         .annotate(
@@ -73,7 +75,7 @@ def arrival_list_for(
     arrivals = arrivals_for(user).select_related("checkpoint", "destination_district", "destination_commune")
     if day is not None:
         start, end = day_bounds(day)
-        arrivals = arrivals.filter(arrived_at__gte=start, arrived_at__lt=end)
+        arrivals = arrivals.between(start, end)
     if checkpoint is not None:
         arrivals = arrivals.filter(checkpoint_id=checkpoint)
     if district is not None:

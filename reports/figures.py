@@ -107,7 +107,8 @@ def figures_for_period(start: datetime, end: datetime, district_ids: Iterable[in
         agencies_with_qr="n",
     )
     put(
-        CheckIn.objects.filter(venue__district__in=ids, checked_in_at__gte=start, checked_in_at__lt=end)
+        CheckIn.objects.filter(venue__district__in=ids)
+        .between(start, end)
         .values("venue__district")
         .annotate(n=Count("pk"), venues=Count("venue", distinct=True)),
         "venue__district",
@@ -115,7 +116,8 @@ def figures_for_period(start: datetime, end: datetime, district_ids: Iterable[in
         venues_active="venues",
     )
     put(
-        Arrival.objects.filter(destination_district__in=ids, arrived_at__gte=start, arrived_at__lt=end)
+        Arrival.objects.filter(destination_district__in=ids)
+        .between(start, end)
         .values("destination_district")
         .annotate(n=Count("pk")),
         "destination_district",

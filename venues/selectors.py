@@ -24,7 +24,7 @@ ACTIVE_DAYS = 7  # "active" venue: at least one scan in the last 7 days (also th
 def checkin_list_for(user: User, *, first: date, last: date, venue_id: int | None = None) -> QuerySet[CheckIn]:
     """Check-ins the user may see, local days ``first``..``last``, newest first."""
     start, end = days_bounds(first, last)
-    checkins = checkins_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
+    checkins = checkins_for(user).between(start, end)
     if venue_id is not None:
         checkins = checkins.filter(venue_id=venue_id)
     return checkins.select_related("venue").order_by("-checked_in_at", "-pk")
@@ -41,7 +41,7 @@ class DayCount:
 def checkin_daily_counts_for(user: User, *, first: date, last: date, venue_id: int | None = None) -> list[DayCount]:
     """Entries, recorded exits and flagged check-ins per local day, every day of the range (zeros too)."""
     start, end = days_bounds(first, last)
-    checkins = checkins_for(user).filter(checked_in_at__gte=start, checked_in_at__lt=end)
+    checkins = checkins_for(user).between(start, end)
     if venue_id is not None:
         checkins = checkins.filter(venue_id=venue_id)
     rows = (
@@ -123,7 +123,8 @@ def venue_activity_rows(user: User, venues: list[Venue]) -> list[VenueActivity]:
     start, end = days_bounds(first, local_today())
     per_day: dict[int, dict[date, int]] = defaultdict(dict)
     for r in (
-        CheckIn.objects.filter(venue_id__in=ids, checked_in_at__gte=start, checked_in_at__lt=end)
+        CheckIn.objects.filter(venue_id__in=ids)
+        .between(start, end)
         .values("venue_id", "day")  # the stored local day of checked_in_at
         .annotate(n=Count("pk"))
         .order_by()

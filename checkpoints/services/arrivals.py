@@ -142,7 +142,7 @@ def arrival_duplicate_find(
         checkpoint_id=checkpoint_id,
         arrived_at__gte=arrived_at - DUPLICATE_WINDOW,
         arrived_at__lte=arrived_at + DUPLICATE_WINDOW,
-    )
+    ).on_days_of(arrived_at - DUPLICATE_WINDOW, arrived_at + DUPLICATE_WINDOW)
     if exclude:
         candidates = candidates.exclude(pk=exclude)
     return candidates.order_by("-arrived_at").first()

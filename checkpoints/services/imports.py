@@ -290,11 +290,15 @@ def _mark_stored(rows: list[ImportRow], checkpoint: Checkpoint) -> None:
     if not new:
         return
     times = [r.values["arrived_at"] for r in new]
-    stored = Arrival.objects.filter(
-        checkpoint=checkpoint,
-        arrived_at__gte=min(times) - DUPLICATE_WINDOW,
-        arrived_at__lte=max(times) + DUPLICATE_WINDOW,
-    ).values_list("pk", "arrived_at", "id_number", "phone", "import_key")
+    stored = (
+        Arrival.objects.filter(
+            checkpoint=checkpoint,
+            arrived_at__gte=min(times) - DUPLICATE_WINDOW,
+            arrived_at__lte=max(times) + DUPLICATE_WINDOW,
+        )
+        .on_days_of(min(times) - DUPLICATE_WINDOW, max(times) + DUPLICATE_WINDOW)
+        .values_list("pk", "arrived_at", "id_number", "phone", "import_key")
+    )
     keys: set[str] = set()
     by_person: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     for pk, arrived, id_number, phone, key in stored.iterator(chunk_size=5000):

@@ -31,17 +31,21 @@ class FoldedPersonNameQuerySet(models.QuerySet):
 
 
 class LocalDayQuerySet(FoldedPersonNameQuerySet):
-    def between(self, start: datetime, end: datetime) -> LocalDayQuerySet:
-        """Rows whose moment (the model's ``DAY_OF``) is in [start, end), with the local days said too.
+    """Queries on a table partitioned by local day should say which days they read: PostgreSQL cannot tell
+    the day from the moment, and without the days it plans and probes every day's partition."""
 
-        PostgreSQL cannot tell the day from the moment: without the days it reads every day's partition
-        (and plans for each of them); with them, only the days asked for."""
+    def between(self, start: datetime, end: datetime) -> LocalDayQuerySet:
+        """Rows whose moment (the model's ``DAY_OF``) is in [start, end), and the days of those moments."""
         moment = self.model.DAY_OF
-        return self.filter(
-            **{f"{moment}__gte": start, f"{moment}__lt": end},
-            day__gte=local_date(start),
-            day__lte=local_date(end - timedelta(microseconds=1)),
+        return self.filter(**{f"{moment}__gte": start, f"{moment}__lt": end}).on_days_of(
+            start, end - timedelta(microseconds=1)
         )
+
+    def on_days_of(self, first: datetime, last: datetime | None = None) -> LocalDayQuerySet:
+        """Only the local days of the moments ``first`` to ``last`` (inclusive; open-ended without ``last``):
+        said beside a filter on the moments, so that only those days' partitions are read."""
+        days = self.filter(day__gte=local_date(first))
+        return days.filter(day__lte=local_date(last)) if last is not None else days
 
 
 class FoldedPersonName(models.Model):

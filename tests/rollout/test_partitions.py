@@ -3,6 +3,7 @@ day's partition across local midnight, and the purge dropping whole days while t
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 
 import pytest
@@ -163,3 +164,28 @@ def test_a_dry_run_counts_the_partitions_and_drops_nothing(bat_xat):
     result = personal_data_purge(today=local_today(), dry_run=True)
     assert result.deleted["check-ins"] == 1
     assert _table_exists(partitions.partition_name(CHECKINS, old_day)) and CheckIn.objects.count() == 1
+
+
+def _partitions_read(queryset) -> set[str]:
+    """The partitions in the plan of ``queryset`` (after the planner's pruning)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return set(re.findall(rf"\b{CHECKINS}_(?:p\d{{8}}|default)\b", plan))
+
+
+def test_a_query_between_two_moments_reads_only_their_days():
+    today = local_today()
+    partitions.ensure_days(CHECKINS, today - timedelta(days=5), today + timedelta(days=1))
+    start, end = local_datetime(today - timedelta(days=1), time(22)), local_datetime(today, time(1))
+    both_days = {
+        partitions.partition_name(CHECKINS, today - timedelta(days=1)),
+        partitions.partition_name(CHECKINS, today),
+    }
+    # The moments alone: every day is planned (the day cannot be told from the moment).
+    assert len(_partitions_read(CheckIn.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end))) >= 7
+    assert _partitions_read(CheckIn.objects.between(start, end)) == both_days
+    later = _partitions_read(CheckIn.objects.filter(checked_in_at__gte=start).on_days_of(start))
+    days = later - {partitions.default_name(CHECKINS)}  # the default one may hold any later day
+    assert both_days < days and not any(name < min(both_days) for name in days)  # no earlier day

@@ -219,6 +219,7 @@ def checkin_create(
         since = now - timedelta(minutes=settings.CHECKIN_REPEAT_MINUTES)
         repeat = (
             CheckIn.objects.filter(phone=data.phone, venue=venue, checked_in_at__gte=since, checked_out_at__isnull=True)
+            .on_days_of(since)
             .order_by("-checked_in_at")
             .first()
         )

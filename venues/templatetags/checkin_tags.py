@@ -41,7 +41,7 @@ def agency_checkin_home(context) -> dict:
     """The agency admin's venues with today's entries and flagged check-ins."""
     user = context["request"].user
     start, end = day_bounds(local_today())
-    today = Q(checkins__checked_in_at__gte=start, checkins__checked_in_at__lt=end)
+    today = Q(checkins__checked_in_at__gte=start, checkins__checked_in_at__lt=end, checkins__day=local_today())
     venues = (
         checkin_venues_for(user)
         .filter(agency__in=user.scoped_agency_ids())
