@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
@@ -137,7 +138,7 @@ def store_candidates(search: TracingSearch, rows: list[dict[str, Any]], **common
     names = [f.attname for f in CANDIDATE_FIELDS]
     json_fields = {f.attname for f in CANDIDATE_FIELDS if isinstance(f, models.JSONField)}
     values = (
-        [Jsonb(row[name]) if name in json_fields else row[name] for name in names]
+        [Jsonb(row[name], dumps=orjson.dumps) if name in json_fields else row[name] for name in names]
         for row in (defaults | row for row in rows)
     )
     with connection.cursor() as cursor:
