@@ -42,6 +42,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--singles", type=int, default=2000, help="single-row inserts timed per table")
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--purge-only", action="store_true", help="with --reuse: only the purge comparison")
+    parser.add_argument("--seed-only", action="store_true", help="seed (or check) the database, measure nothing")
     return parser.parse_args()
 
 
@@ -77,7 +78,7 @@ from dashboard.services.stats import daily_stats_recompute
 from rollout import partitions
 from rollout.demo import DemoContext
 from rollout.demo.masterdata import seed_master_data, seed_users
-from rollout.models import Checkpoint, District, User, Venue
+from rollout.models import Checkpoint, Commune, District, User, Venue
 from rollout.timeutils import local_datetime, local_today
 from venues.models import CheckIn
 
@@ -145,13 +146,13 @@ def seed() -> None:
             INSERT INTO rollout_venue (name, name_search, kind, owner_name, owner_phone, address, is_active, qr_key,
                 created_at, updated_at, agency_id, commune_id, district_id, short_code)
             SELECT 'Cơ sở ' || g, 'co so ' || g, 'shop', '', '', 'Số ' || g, true, md5('q' || g),
-                now() - interval '60 days', now(), NULL, c.code, c.district_id, upper(substr(md5('s' || g), 1, 8))
+                now() - interval '60 days', now(), NULL, c.code, c.district_id, 'B' || lpad(upper(to_hex(g)), 7, '0')
             FROM generate_series(1, %(n)s) g
             JOIN LATERAL (SELECT code, district_id FROM rollout_commune
                           WHERE district_id IN (SELECT code FROM rollout_district WHERE province_id = 1)
-                          ORDER BY code OFFSET (g %% 579) LIMIT 1) c ON true
+                          ORDER BY code OFFSET (g %% %(communes)s) LIMIT 1) c ON true
             """,
-            {"n": max(VENUES - base, 0)},
+            {"n": max(VENUES - base, 0), "communes": Commune.objects.filter(district__province_id=1).count()},
         )
     venue_range = sql("SELECT min(id), max(id) FROM rollout_venue")[0]
     today = local_today()
@@ -281,6 +282,8 @@ def main() -> None:
     )
     print(f"check-ins {size[0][1]:,}, partitioned table with indexes {size[0][0]}; venues {Venue.objects.count():,}")
     print(f"database size {sql('SELECT pg_size_pretty(pg_database_size(current_database()))')[0][0]}")
+    if ARGS.seed_only:
+        return
     if not ARGS.purge_only:
         inserts()
         pages()
