@@ -22,6 +22,7 @@ import io
 import os
 import statistics
 import sys
+import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -43,10 +44,32 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="keep an already seeded database")
     parser.add_argument("--purge-only", action="store_true", help="with --reuse: only the purge comparison")
     parser.add_argument("--seed-only", action="store_true", help="seed (or check) the database, measure nothing")
-    return parser.parse_args()
+    parser.add_argument("--parts", default=",".join(PARTS), help=f"what to measure, of {','.join(PARTS)}")
+    parser.add_argument("--replica-seconds", type=float, default=20, help="seconds of each check-in load")
+    parser.add_argument("--replica-child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.parts = ["purge"] if args.purge_only else [p for p in args.parts.split(",") if p]
+    return args
 
 
+PARTS = ("inserts", "pages", "lists", "purge", "replica")
 ARGS = parse_args()
+DATABASE_URL = f"postgres://postgres@{ARGS.host}:5432/{ARGS.db}"
+if ARGS.replica_child:
+    # The replica part runs in a child process on a primary and a streaming replica of its own: the
+    # machine's PostgreSQL is root's cluster, not ours to reconfigure or copy (see replica() below).
+    import atexit
+
+    from tests.postgres_server import PostgresReplica, PostgresServer
+
+    PRIMARY = PostgresServer(fsync=True)
+    atexit.register(PRIMARY.close)
+    PRIMARY.start()
+    REPLICA = PostgresReplica(PRIMARY)
+    atexit.register(REPLICA.close)  # runs first: a standby stopped after its primary would wait for it
+    REPLICA.start()
+    DATABASE_URL = PRIMARY.create_database("rollout_scale_replica_bench")
+    os.environ["DATABASE_REPLICA_URL"] = REPLICA.database_url("rollout_scale_replica_bench")
 os.environ.update(
     {
         "DJANGO_SETTINGS_MODULE": "rollout.settings",
@@ -55,7 +78,7 @@ os.environ.update(
         "ALLOWED_HOSTS": "testserver",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_COOKIES": "0",
-        "DATABASE_URL": f"postgres://postgres@{ARGS.host}:5432/{ARGS.db}",
+        "DATABASE_URL": DATABASE_URL,
         "VAR_DIR": "/tmp/rollout-bench-scale",
         "CELERY_TASK_ALWAYS_EAGER": "1",
         "LOG_LEVEL": "WARNING",
@@ -212,27 +235,101 @@ def inserts() -> None:
         print(f"  {label:<12} bulk {bulk:10,.0f} rows/s   single-row (committed each) {single:7,.0f} rows/s")
 
 
+class Traffic(threading.Thread):
+    """Dashboard requests one after another in a thread of their own (its own database connection), each
+    recorded with when it started and ended: what the purge and the DELETE do to the pages meanwhile."""
+
+    def __init__(self, username: str, path: str) -> None:
+        super().__init__(daemon=True)
+        self.username, self.path = username, path
+        self.samples: list[tuple[float, float]] = []  # (start, end), perf_counter seconds
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        client = Client()
+        client.force_login(User.objects.get(username=self.username))
+        try:
+            while not self.halt.is_set():
+                start = time.perf_counter()
+                assert client.get(self.path).status_code == 200
+                self.samples.append((start, time.perf_counter()))
+        finally:
+            connection.close()
+
+    def during(self, start: float, end: float) -> list[float]:
+        """Milliseconds of the requests that overlapped [start, end]."""
+        return [(b - a) * 1000 for a, b in self.samples if a < end and b > start]
+
+
+def _p95_line(label: str, times: list[float]) -> str:
+    if not times:
+        return f"  {label:<44} no request overlapped it"
+    return (
+        f"  {label:<44} {len(times):4d} requests  median {statistics.median(times):6.1f} ms  "
+        f"p95 {percentile(times, 95):6.1f} ms  max {max(times):6.1f} ms"
+    )
+
+
 def purge() -> None:
-    """One day out: DROP of its partition vs DELETE of the same day from the plain table."""
+    """One day out: DROP of its partition vs DELETE of the same day from the plain table, while a thread
+    keeps requesting the province overview (its p95 before, during the drop and during the DELETE)."""
     table = CheckIn._meta.db_table
     day = min(partitions.day_partitions(table))  # the oldest day kept in the bench database
-    rows = sql(f"SELECT count(*) FROM {partitions.partition_name(table, day)}")[0][0]  # noqa: S608
-    start = time.perf_counter()
-    dropped = partitions.purge_before(CheckIn, day + timedelta(days=1))  # count, links cleared, DROP
-    drop_seconds = time.perf_counter() - start
+    name = partitions.partition_name(table, day)
+    rows = sql(f"SELECT count(*) FROM {name}")[0][0]  # noqa: S608 (outside the timings)
+    stats = sql(
+        "SELECT reltuples::bigint, pg_stat_get_live_tuples(oid) FROM pg_class WHERE oid = %s::regclass", [name]
+    )[0]
+    call_command("collectstatic", interactive=False, verbosity=0)
+    traffic = Traffic("province_viewer", "/dashboard/")
+    traffic.start()
+    time.sleep(5)  # warm-up, then the baseline
+    quiet_start = time.perf_counter()
+    time.sleep(10)
+    quiet_end = start = time.perf_counter()
+    dropped = partitions.purge_before(CheckIn, day + timedelta(days=1))  # counts, links, DROP
+    drop_end = time.perf_counter()
+    time.sleep(2)
     start_at, end_at = local_datetime(day), local_datetime(day + timedelta(days=1))
-    start = time.perf_counter()
+    delete_start = time.perf_counter()
     deleted = sql(f"DELETE FROM {PLAIN} WHERE checked_in_at >= %s AND checked_in_at < %s", [start_at, end_at])  # noqa: S608
-    delete_seconds = time.perf_counter() - start
-    print(f"purge of one day ({rows:,} check-ins, {day:%d/%m/%Y}):")
-    print(f"  drop partition {drop_seconds * 1000:9.1f} ms ({dropped:,} rows; purge_before: count, links, DROP)")
-    print(f"  DELETE         {delete_seconds * 1000:9.1f} ms ({deleted:,} rows)")
+    delete_end = time.perf_counter()
+    time.sleep(1)
+    traffic.halt.set()
+    traffic.join()
+    drop_seconds, delete_seconds = drop_end - start, delete_end - delete_start
+    print(f"purge of one day ({rows:,} check-ins, {day:%d/%m/%Y}; statistics said {stats[1]:,} live, "
+          f"planner {stats[0]:,}):")  # fmt: skip
+    kind = "estimated from the statistics" if dropped.estimated else "counted"
+    print(
+        f"  drop partition {drop_seconds * 1000:9.1f} ms ({dropped.rows:,} rows, {kind}; "
+        "purge_before: counts, links, DROP)"
+    )
+    print(f"  DELETE         {delete_seconds * 1000:9.1f} ms ({deleted:,} rows, plain table)")
     print(f"  drop is {delete_seconds / drop_seconds:,.0f}x faster (goal >= 100x)")
+    print("province overview requested without pause by another thread (goal: p95 unchanged):")
+    baseline = traffic.during(quiet_start, quiet_end)
+    print(_p95_line("before (10 s, nothing else)", baseline))
+    print(_p95_line("overlapping the drop", traffic.during(start, drop_end)))
+    print(_p95_line("overlapping the DELETE", traffic.during(delete_start, delete_end)))
 
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def _bare_sql(statements: list[str], repeat: int) -> float:
+    """The ceiling of a page: its own SQL statements, as captured, sent by psycopg with nothing else
+    around them (no Django, no template); p95 ms of ``repeat`` runs of the whole set."""
+    times = []
+    with psycopg.connect(DATABASE_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+        for _ in range(repeat + 3):
+            start = time.perf_counter()
+            for statement in statements:
+                conn.execute(statement.replace("%", "%%")).fetchall()
+            times.append((time.perf_counter() - start) * 1000)
+    return percentile(times[3:], 95)
 
 
 def measure(label: str, username: str, path: str) -> tuple[float, int]:
@@ -248,8 +345,13 @@ def measure(label: str, username: str, path: str) -> tuple[float, int]:
             times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200, response.status_code
         queries.append(len(captured.captured_queries))
+    statements = [q["sql"] for q in captured.captured_queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    ceiling = _bare_sql(statements, ARGS.requests)
     p95 = percentile(times, 95)
-    print(f"  {label:<38} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  queries {max(queries):3d}")
+    print(
+        f"  {label:<38} median {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  queries {max(queries):3d}"
+        f"   (its {len(statements)} SELECTs alone: p95 {ceiling:5.1f} ms)"
+    )
     return p95, max(queries)
 
 
@@ -257,7 +359,7 @@ def pages() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
     district = District.objects.filter(province_id=1).order_by("code").first()
     officer = User.objects.filter(role_assignments__district=district).order_by("pk").first()
-    print("dashboard pages at this size:")
+    print(f"dashboard pages at this size ({ARGS.requests} requests each, after 3 untimed):")
     results = [
         measure("province overview (province viewer)", "province_viewer", "/dashboard/"),
         measure(f"district page ({district.name})", "province_viewer", f"/dashboard/district/{district.pk}/"),
@@ -269,11 +371,127 @@ def pages() -> None:
     print(f"  goals p95 <= 150 ms, <= 25 queries: {verdict} (worst p95 {worst_p95:.1f} ms, {worst_queries} queries)")
 
 
+def lists() -> None:
+    """The 06:30 job's work: yesterday's list for every district (``daily_lists_run``, as the beat task),
+    against the ceiling of bench/daily_lists.py (openpyxl write-only writing the same rows from memory)."""
+    import contextlib
+    import importlib.util
+    import json
+
+    from checkpoints.services.daily_lists import daily_lists_run
+
+    yesterday = local_today() - timedelta(days=1)
+    started, cpu = time.perf_counter(), time.process_time()
+    built = daily_lists_run(day=yesterday, notify=False)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    rows = sum(b.rows for b in built)
+    spec = importlib.util.spec_from_file_location("bench_daily_lists", ROOT / "bench" / "daily_lists.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        module.child_ceiling(yesterday)
+    ceiling = json.loads(out.getvalue().strip().splitlines()[-1])
+    print(f"06:30 daily lists, {yesterday:%d/%m/%Y}, {len(built)} districts (daily_lists_run):")
+    print(f"  {seconds:.1f} s (CPU {cpu:.1f} s) for {rows:,} rows: {rows / seconds:,.0f} rows/s")
+    print(
+        f"  ceiling (openpyxl write-only, the same rows from memory): {ceiling['seconds']:.1f} s, "
+        f"{ceiling['rows'] / ceiling['seconds']:,.0f} rows/s; the build runs at "
+        f"{100 * (rows / seconds) / (ceiling['rows'] / ceiling['seconds']):.0f} % of it"
+    )
+
+
+# --- Replica lag (a child process with a primary and a replica of its own) -----------------------
+
+
+def replica() -> None:
+    """Runs this script again as a child that starts its own primary and streaming replica (as a non-root
+    user, on ports of their own), loads them with check-ins and prints the lag; both are stopped after."""
+    import subprocess
+
+    command = [sys.executable, __file__, "--replica-child", "--scale", str(ARGS.scale),
+               "--replica-seconds", str(ARGS.replica_seconds)]  # fmt: skip
+    subprocess.run(command, check=True, cwd=ROOT)
+
+
+def replica_child() -> None:
+    from rollout import dbrouter
+
+    with step("replica part: own primary and streaming replica, migrate, Hà Nội master data"):
+        call_command("migrate", verbosity=0)
+        call_command("load_admin_units", verbosity=0)
+        ctx = DemoContext(out=io.StringIO(), days=1)
+        seed_master_data(ctx)
+    venue_range = sql("SELECT min(id), max(id) FROM rollout_venue")[0]
+    today = local_today()
+    partitions.ensure_days(CheckIn._meta.db_table, today, today)
+    primary_sql = (
+        "SELECT COALESCE(EXTRACT(EPOCH FROM replay_lag), 0), pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) "
+        "FROM pg_stat_replication"
+    )
+    params = {"first_venue": venue_range[0], "venues": venue_range[1] - venue_range[0] + 1, "day": today,
+              "start": local_datetime(today), "rows": 1}  # fmt: skip
+    # Hà Nội's peak hour is ~260 check-ins/s (docs/scale.md); the loads below are well above the scale's share.
+    loads = [
+        ("single-row INSERTs, each committed, 8 clients as fast as they go", 8, 1),
+        ("bulk: 5,000-row INSERT … SELECT statements, 2 clients (an import or a seeding)", 2, 5000),
+    ]
+    print(f"replica lag under check-in load ({ARGS.replica_seconds:.0f} s each; sampled every 0.2 s):")
+    for label, clients, rows in loads:
+        halt, done = threading.Event(), []
+
+        def load(rows=rows, halt=halt, done=done) -> None:
+            with psycopg.connect(DATABASE_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+                statement = CHECKINS_OF_DAY.format(table=CheckIn._meta.db_table)
+                n = 0
+                while not halt.is_set():
+                    conn.execute(statement, params | {"rows": rows})
+                    n += rows
+                done.append(n)
+
+        threads = [threading.Thread(target=load, daemon=True) for _ in range(clients)]
+        router, replay, behind = [], [], []
+        start = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        with psycopg.connect(DATABASE_URL.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            while time.perf_counter() - start < ARGS.replica_seconds:
+                dbrouter.forget_health()  # a fresh check at every sample, as a process would every 2 s
+                dbrouter.replica_usable()
+                router.append(dbrouter.replica_lag() or 0.0)
+                lag, lsn = conn.execute(primary_sql).fetchone()
+                replay.append(float(lag))
+                behind.append(float(lsn or 0))
+                time.sleep(0.2)
+        halt.set()
+        for thread in threads:
+            thread.join()
+        seconds = time.perf_counter() - start
+        print(f"  {label}: {sum(done) / seconds:,.0f} check-ins/s")
+        print(
+            f"    router's lag (rollout.dbrouter): median {statistics.median(router):.3f} s, "
+            f"p95 {percentile(router, 95):.3f} s, max {max(router):.3f} s"
+        )
+        print(
+            f"    pg_stat_replication.replay_lag: median {statistics.median(replay):.3f} s, "
+            f"p95 {percentile(replay, 95):.3f} s, max {max(replay):.3f} s; WAL not yet replayed "
+            f"p95 {percentile(behind, 95) / 1e6:.1f} MB"
+        )
+    print(
+        f"  (REPLICA_MAX_LAG_SECONDS {settings.REPLICA_MAX_LAG_SECONDS}: reads go to the primary past it; "
+        "both servers fsync on, on this machine's disk)"
+    )
+
+
 def main() -> None:
+    if ARGS.replica_child:
+        replica_child()
+        return
     print(
         f"Hà Nội x {ARGS.scale}: {VENUES:,} venues, {PER_DAY:,} check-ins and {ARRIVALS_PER_DAY:,} arrivals a day, "
         f"{ARGS.days} days; database {ARGS.db}"
     )
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     if not ARGS.reuse or not sql(f"SELECT to_regclass('{PLAIN}') IS NOT NULL")[0][0]:
         seed()
     size = sql(
@@ -284,11 +502,11 @@ def main() -> None:
     print(f"database size {sql('SELECT pg_size_pretty(pg_database_size(current_database()))')[0][0]}")
     if ARGS.seed_only:
         return
-    if not ARGS.purge_only:
-        inserts()
-        pages()
-    purge()
-    print(f"(settings.TIME_ZONE {settings.TIME_ZONE}; the purge ran last: --reuse keeps a day fewer)")
+    for part in ARGS.parts:
+        {"inserts": inserts, "pages": pages, "lists": lists, "purge": purge, "replica": replica}[part]()
+        print(f"  (load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())})", flush=True)
+    if "purge" in ARGS.parts:
+        print(f"(settings.TIME_ZONE {settings.TIME_ZONE}; the purge dropped a day: --reuse keeps a day fewer)")
 
 
 if __name__ == "__main__":
