@@ -87,7 +87,9 @@ def daily_list_build(*, district: District, day: date, notify: bool = True) -> D
     relative = daily_list_path(district, day)
     final = Path(settings.PRIVATE_FILES_ROOT) / relative
     start, end = day_bounds(day)
-    arrivals = Arrival.objects.filter(destination_district=district, arrived_at__gte=start, arrived_at__lt=end)
+    # ``day`` as well as the moments: the same rows (``day`` is the local date of ``arrived_at``), and
+    # PostgreSQL reads only that day's partition instead of probing every kept day's.
+    arrivals = Arrival.objects.filter(destination_district=district, day=day, arrived_at__gte=start, arrived_at__lt=end)
     with _build_lock(district.pk, day):
         # A worker killed mid-write leaves its temporary file; nobody else writes this one now.
         for orphan in final.parent.glob(f".{final.name}.*.part"):
