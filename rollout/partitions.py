@@ -90,8 +90,7 @@ def day_partitions(table: str) -> dict[date, str]:
     for name in names:
         match = _DAY_NAME.search(name)
         if match:
-            digits = match.group(1)
-            found[date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))] = name
+            found[_parse_day(match.group(1))] = name
     return found
 
 
@@ -172,7 +171,8 @@ def ensure_ahead(today: date | None = None) -> AheadResult:
 # dropped: count(*) reads every row, a few milliseconds at this size. Larger days are counted from the
 # statistics, so that the purge costs the same whatever a day holds (docs/scale.md).
 EXACT_COUNT_MAX_ROWS = 50_000
-# How long the DROP waits for its lock before giving way, and how many times it tries (1 s, 2 s… apart).
+# How long detaching the old days waits for the table's lock before giving way, and how many times it
+# tries (1 s, 2 s… apart).
 DROP_LOCK_TIMEOUT = "2s"
 DROP_ATTEMPTS = 5
 
@@ -184,6 +184,7 @@ class Dropped:
     rows: int = 0
     estimated: bool = False
     days: list[date] = field(default_factory=list)  # the days whose partitions went (or would go: dry run)
+    lock_seconds: float = 0.0  # how long the whole table was locked (detaching the days, until the commit)
 
 
 def _day_rows(cursor, name: str) -> tuple[int, bool]:
@@ -243,48 +244,83 @@ def purge_before(model: type[models.Model], first_kept: date, *, dry_run: bool =
     What points at those rows goes first, as the model says (``SET_NULL`` cleared, ``CASCADE`` deleted):
     the database does not enforce those links. Rows of old days in the default partition are left to
     the caller's ``DELETE`` (there are none unless a clock was wrong). Nothing here reads the rows of the
-    days dropped: the counts come from PostgreSQL's statistics for large days (``Dropped.estimated``)."""
+    days dropped: the counts come from PostgreSQL's statistics for large days (``Dropped.estimated``).
+
+    In two steps: the old days are detached from the table (a change of the catalogue, under a lock of
+    the whole table for a few milliseconds: from then on no query sees them), then each is dropped on its
+    own, which makes the kernel release its files (tens of milliseconds per 100 MB) while check-ins go on.
+    A day left detached by a run that stopped in between is dropped by the next run."""
     table = model._meta.db_table
     if not is_partitioned(table):
         return None
     old = sorted((day, name) for day, name in day_partitions(table).items() if day < first_kept)
-    result = Dropped(days=[day for day, _name in old])
+    left = sorted((day, name) for day, name in _detached_days(table).items() if day < first_kept)
+    result = Dropped(days=sorted({day for day, _name in old + left}))
     with connection.cursor() as cursor:
-        for _day, name in old:
+        for _day, name in old + left:
             rows, estimated = _day_rows(cursor, name)
             result.rows += rows
             result.estimated |= estimated
-    if dry_run or not old:
+    if dry_run or not (old or left):
         return result
-    for attempt in range(1, DROP_ATTEMPTS + 1):
-        try:
+    if old:
+        for attempt in range(1, DROP_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    _clear_links(model, first_kept)
+                    started = time.perf_counter()
+                    _detach(table, [name for _day, name in old])
+                result.lock_seconds = time.perf_counter() - started  # until the commit released the lock
+                break
+            except OperationalError as exc:
+                if getattr(exc.__cause__, "sqlstate", None) != "55P03" or attempt == DROP_ATTEMPTS:
+                    raise
+                logger.warning("detaching old days of %s waited too long for its lock; again in %s s", table, attempt)
+                time.sleep(attempt)
+    with connection.cursor() as cursor:
+        for _day, name in old + left:
             with transaction.atomic():
-                _clear_links(model, first_kept)
-                _drop(table, [name for _day, name in old])
-            return result
-        except OperationalError as exc:
-            if getattr(exc.__cause__, "sqlstate", None) != "55P03" or attempt == DROP_ATTEMPTS:
-                raise
-            logger.warning("dropping old days of %s waited too long for its lock; again in %s s", table, attempt)
-            time.sleep(attempt)
+                cursor.execute(f"DROP TABLE {_q(name)}")
     return result
 
 
-def _drop(table: str, names: list[str]) -> None:
-    """DROP the partitions. Dropping a partition locks the whole table (ACCESS EXCLUSIVE) for an instant;
-    while a long read holds the table (an export, a tracing search), waiting for that lock would queue every
-    check-in behind it, so the wait is cut short (``DROP_LOCK_TIMEOUT``) and the caller tries again."""
+def _detach(table: str, names: list[str]) -> None:
+    """Detach the partitions. That locks the whole table (ACCESS EXCLUSIVE) for an instant; while a long
+    read holds the table (an export, a tracing search), waiting for that lock would queue every check-in
+    behind it, so the wait is cut short (``DROP_LOCK_TIMEOUT``) and the caller tries again."""
     with connection.cursor() as cursor:
         # Deferred foreign-key checks of rows written earlier in this transaction are run now:
-        # PostgreSQL refuses to drop a table with pending trigger events.
+        # PostgreSQL refuses to alter a table with pending trigger events.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)", [DROP_LOCK_TIMEOUT]
         )
         before = cursor.fetchone()[0]
         for name in names:
-            cursor.execute(f"DROP TABLE {_q(name)}")
+            cursor.execute(f"ALTER TABLE {_q(table)} DETACH PARTITION {_q(name)}")
         cursor.execute("SELECT set_config('lock_timeout', %s, true)", [before])
+
+
+def _detached_days(table: str) -> dict[date, str]:
+    """Day tables of ``table`` that are no longer its partitions: detached by a purge that stopped before
+    dropping them (their rows are past the retention all the same)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND NOT relispartition AND pg_table_is_visible(oid) "
+            "AND relname LIKE %s",
+            [table.replace("_", "\\_") + "\\_p%"],
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    found = {}
+    for name in names:
+        match = _DAY_NAME.search(name)
+        if match and name == partition_name(table, _parse_day(match.group(1))):
+            found[_parse_day(match.group(1))] = name
+    return found
+
+
+def _parse_day(digits: str) -> date:
+    return date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
 
 
 # --- Converting a plain table (the migrations) --------------------------------------------------

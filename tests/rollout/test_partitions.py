@@ -204,13 +204,13 @@ def test_a_large_day_is_dropped_without_reading_its_rows_and_its_count_is_an_est
         # A one-page table is read whole by any plan; a day of 500,000 rows is not: plan as for that day.
         cursor.execute("SET LOCAL enable_seqscan = off")
     read_before_drop = []
-    drop = partitions._drop
+    detach = partitions._detach
 
-    def counting_drop(table, names):
+    def counting_detach(table, names):
         read_before_drop.append(_tuples_read(names))
-        drop(table, names)
+        detach(table, names)
 
-    monkeypatch.setattr(partitions, "_drop", counting_drop)
+    monkeypatch.setattr(partitions, "_detach", counting_detach)
 
     result = personal_data_purge(today=today)
 
@@ -245,9 +245,9 @@ def test_a_small_day_is_counted_exactly(bat_xat):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_drop_gives_way_to_a_long_read_and_tries_again(bat_xat, monkeypatch):
-    """Dropping a partition locks the whole table: waiting behind a long read would queue every check-in
-    behind the DROP. It waits ``DROP_LOCK_TIMEOUT`` at most, then tries again later."""
+def test_the_purge_gives_way_to_a_long_read_and_tries_again(bat_xat, monkeypatch):
+    """Detaching a partition locks the whole table: waiting behind a long read would queue every check-in
+    behind it. It waits ``DROP_LOCK_TIMEOUT`` at most, then tries again later."""
     monkeypatch.setattr(partitions, "DROP_LOCK_TIMEOUT", "200ms")
     monkeypatch.setattr(partitions, "DROP_ATTEMPTS", 2)
     monkeypatch.setattr(partitions.time, "sleep", lambda seconds: None)
@@ -271,3 +271,21 @@ def test_the_drop_gives_way_to_a_long_read_and_tries_again(bat_xat, monkeypatch)
         reader.close()
     dropped = partitions.purge_before(CheckIn, old_day + timedelta(days=1))
     assert dropped.rows == 1 and not _table_exists(partitions.partition_name(CHECKINS, old_day))
+
+
+def test_a_day_detached_by_a_purge_that_stopped_is_dropped_by_the_next(bat_xat):
+    old_day = oldest_kept_day(local_today()) - timedelta(days=2)
+    partitions.ensure_days(CHECKINS, old_day, old_day + timedelta(days=1))
+    CheckInFactory(checked_in_at=local_datetime(old_day, time(8)))
+    CheckInFactory(checked_in_at=local_datetime(old_day + timedelta(days=1), time(8)))
+    name = partitions.partition_name(CHECKINS, old_day)
+    with connection.cursor() as cursor:  # as if the process had died between detaching and dropping
+        cursor.execute(f"ALTER TABLE {CHECKINS} DETACH PARTITION {name}")
+    assert old_day not in partitions.day_partitions(CHECKINS) and _table_exists(name)
+
+    result = personal_data_purge(today=local_today())
+
+    assert result.deleted["check-ins"] == 2
+    assert not _table_exists(name) and not _table_exists(
+        partitions.partition_name(CHECKINS, old_day + timedelta(days=1))
+    )
