@@ -45,6 +45,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--purge-only", action="store_true", help="with --reuse: only the purge comparison")
     parser.add_argument("--seed-only", action="store_true", help="seed (or check) the database, measure nothing")
     parser.add_argument("--parts", default=",".join(PARTS), help=f"what to measure, of {','.join(PARTS)}")
+    parser.add_argument("--purge-days", type=int, default=3, help="days purged one after the other")
     parser.add_argument("--replica-seconds", type=float, default=20, help="seconds of each check-in load")
     parser.add_argument("--replica-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -270,48 +271,83 @@ def _p95_line(label: str, times: list[float]) -> str:
     )
 
 
+def _explain_wal(statement: str, params) -> tuple[int, int]:
+    """Run a DELETE under EXPLAIN (ANALYZE, WAL): rows and bytes of WAL it wrote (this statement's own,
+    where pg_current_wal_lsn() would count every database of the machine's cluster)."""
+    plan = sql(f"EXPLAIN (ANALYZE, WAL, TIMING OFF, FORMAT JSON) {statement}", params)[0][0][0]["Plan"]
+    return plan["Plans"][0]["Actual Rows"] if plan.get("Plans") else plan["Actual Rows"], plan.get("WAL Bytes", 0)
+
+
 def purge() -> None:
-    """One day out: DROP of its partition vs DELETE of the same day from the plain table, while a thread
-    keeps requesting the province overview (its p95 before, during the drop and during the DELETE)."""
+    """Days out, oldest first: dropping each day's partition vs DELETE of the same day from the plain table
+    (and the VACUUM that DELETE calls for), while a thread keeps requesting the province overview (its p95
+    before, during the drops and during the DELETEs)."""
     table = CheckIn._meta.db_table
-    day = min(partitions.day_partitions(table))  # the oldest day kept in the bench database
-    name = partitions.partition_name(table, day)
-    rows = sql(f"SELECT count(*) FROM {name}")[0][0]  # noqa: S608 (outside the timings)
-    stats = sql(
-        "SELECT reltuples::bigint, pg_stat_get_live_tuples(oid) FROM pg_class WHERE oid = %s::regclass", [name]
-    )[0]
+    # The oldest days with rows (the seeding created an empty partition before its first day). Their rows
+    # are not counted here: reading them would bring them into memory, which a 21-day-old day is not.
+    days = [
+        day
+        for day, name in sorted(partitions.day_partitions(table).items())
+        if sql(f"SELECT EXISTS (SELECT 1 FROM {name})")[0][0]  # noqa: S608 (our own names)
+    ][: ARGS.purge_days]
     call_command("collectstatic", interactive=False, verbosity=0)
     traffic = Traffic("province_viewer", "/dashboard/")
     traffic.start()
     time.sleep(5)  # warm-up, then the baseline
-    quiet_start = time.perf_counter()
+    quiet = (time.perf_counter(), time.perf_counter() + 10)
     time.sleep(10)
-    quiet_end = start = time.perf_counter()
-    dropped = partitions.purge_before(CheckIn, day + timedelta(days=1))  # counts, links, DROP
-    drop_end = time.perf_counter()
-    time.sleep(2)
-    start_at, end_at = local_datetime(day), local_datetime(day + timedelta(days=1))
-    delete_start = time.perf_counter()
-    deleted = sql(f"DELETE FROM {PLAIN} WHERE checked_in_at >= %s AND checked_in_at < %s", [start_at, end_at])  # noqa: S608
-    delete_end = time.perf_counter()
-    time.sleep(1)
+    drops, deletes, ratios = [], [], []
+    print(f"purge, {len(days)} days one after the other:")
+    for day in days:
+        name = partitions.partition_name(table, day)
+        size = int(sql(
+            "SELECT sum(pg_total_relation_size(oid)) FROM pg_class WHERE oid = %s::regclass "
+            "OR oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass)",
+            [name, name],
+        )[0][0])  # fmt: skip
+        start = time.perf_counter()
+        dropped = partitions.purge_before(CheckIn, day + timedelta(days=1))  # counts, links, detach, DROP
+        drop = (start, time.perf_counter())
+        time.sleep(2)
+        start = time.perf_counter()
+        deleted, wal = _explain_wal(
+            f"DELETE FROM {PLAIN} WHERE checked_in_at >= %s AND checked_in_at < %s",  # noqa: S608
+            [local_datetime(day), local_datetime(day + timedelta(days=1))],
+        )
+        delete = (start, time.perf_counter())
+        time.sleep(2)
+        start = time.perf_counter()
+        sql(f"VACUUM {PLAIN}")  # what the DELETE leaves behind: dead rows, out of the table and its indexes
+        vacuum = time.perf_counter() - start
+        time.sleep(2)
+        drop_s, delete_s = drop[1] - drop[0], delete[1] - delete[0]
+        drops.append(drop)
+        deletes.append(delete)
+        ratios.append((delete_s / drop_s, (delete_s + vacuum) / drop_s, delete_s / dropped.lock_seconds))
+        kind = "estimated from the statistics" if dropped.estimated else "counted"
+        print(f"  {day:%d/%m/%Y}: {deleted:,} check-ins; the partition and its indexes {size / 1e6:,.0f} MB")
+        print(
+            f"    drop (purge_before)  {drop_s * 1000:8.1f} ms ({dropped.rows:,} rows, {kind}; the table locked "
+            f"{dropped.lock_seconds * 1000:.1f} ms of it, the rest is the DROP releasing the files)"
+        )
+        print(
+            f"    DELETE (plain table) {delete_s * 1000:8.1f} ms, {wal / 1e6:,.0f} MB of WAL; "
+            f"VACUUM after it {vacuum * 1000:,.0f} ms"
+        )
+        print(
+            f"    DELETE / drop {ratios[-1][0]:,.0f}x; (DELETE + VACUUM) / drop {ratios[-1][1]:,.0f}x; "
+            f"DELETE / time the table was locked {ratios[-1][2]:,.0f}x"
+        )
     traffic.halt.set()
     traffic.join()
-    drop_seconds, delete_seconds = drop_end - start, delete_end - delete_start
-    print(f"purge of one day ({rows:,} check-ins, {day:%d/%m/%Y}; statistics said {stats[1]:,} live, "
-          f"planner {stats[0]:,}):")  # fmt: skip
-    kind = "estimated from the statistics" if dropped.estimated else "counted"
     print(
-        f"  drop partition {drop_seconds * 1000:9.1f} ms ({dropped.rows:,} rows, {kind}; "
-        "purge_before: counts, links, DROP)"
+        "  medians: DELETE / drop {:,.0f}x; (DELETE + VACUUM) / drop {:,.0f}x; DELETE / table locked {:,.0f}x "
+        "(goal >= 100x)".format(*(statistics.median(r[i] for r in ratios) for i in range(3)))
     )
-    print(f"  DELETE         {delete_seconds * 1000:9.1f} ms ({deleted:,} rows, plain table)")
-    print(f"  drop is {delete_seconds / drop_seconds:,.0f}x faster (goal >= 100x)")
     print("province overview requested without pause by another thread (goal: p95 unchanged):")
-    baseline = traffic.during(quiet_start, quiet_end)
-    print(_p95_line("before (10 s, nothing else)", baseline))
-    print(_p95_line("overlapping the drop", traffic.during(start, drop_end)))
-    print(_p95_line("overlapping the DELETE", traffic.during(delete_start, delete_end)))
+    print(_p95_line("before (10 s, nothing else)", traffic.during(*quiet)))
+    print(_p95_line("overlapping the drops", [t for window in drops for t in traffic.during(*window)]))
+    print(_p95_line("overlapping the DELETEs", [t for window in deletes for t in traffic.during(*window)]))
 
 
 def percentile(values: list[float], p: float) -> float:
