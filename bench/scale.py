@@ -1,18 +1,30 @@
 """Scale benchmark: a Hà Nội-shaped province (code 01) at a chosen fraction, on partitioned person tables.
 
-Hà Nội in late 2021 (SPEC §13): 637,533 venue QR codes, 30 districts, 579 communes, ~5 million check-ins
-and 100,000 arrivals a day, 21 days kept. ``--scale 0.1`` (the default) is a tenth of it: ~63,750 venues,
-500,000 check-ins and 10,000 arrivals a day for 21 days (10.5 million check-ins), generated inside
-PostgreSQL (INSERT … SELECT generate_series), on the real 2021 units of Hà Nội.
+Hà Nội in late 2021 (SPEC §13): 637,533 venue QR codes, 30 districts, 579 communes (526 in the units
+data), ~5 million check-ins and 100,000 arrivals a day, 21 days kept. ``--scale 0.1`` (the default) is a
+tenth of it: ~63,750 venues, 500,000 check-ins and 10,000 arrivals a day for 21 days (10.5 million
+check-ins), generated inside PostgreSQL (INSERT … SELECT generate_series), on the real 2021 units of Hà Nội.
 
-Measured side by side in one run, on the same data:
-- check-in inserts/s into the partitioned table vs a plain table with the same columns and indexes
-  (one day's rows in one statement, and single-row INSERTs each committed, as the public page does);
-- the purge of one day: dropping its partition (``rollout.partitions.purge_before``) vs ``DELETE`` from
-  the plain table (goal: >= 100x faster);
-- the province overview and a district page at that size (goal: p95 <= 150 ms, <= 25 queries).
+Measured side by side in one run, on the same data (``--parts``, default all of them in this order):
+- ``inserts``: check-in inserts/s into the partitioned table vs a plain table with the same columns and
+  indexes (a fifth of a day's rows in one statement, and single-row INSERTs each committed, as the public
+  page does);
+- ``pages``: the province overview, a district page and a district officer's overview at that size (goal:
+  p95 <= 150 ms, <= 25 queries), each beside its own SELECTs sent alone by psycopg (the ceiling);
+- ``lists``: the 06:30 job's lists of yesterday for the 30 districts (``daily_lists_run``), time and rows/s,
+  beside openpyxl writing the same rows from memory (bench/daily_lists.py's ceiling);
+- ``purge``: the oldest days one by one: dropping the partition (``rollout.partitions.purge_before``) vs
+  ``DELETE`` from the plain table and the VACUUM after it (goal: >= 100x faster); then one more day while
+  another process requests the province overview (goal: its p95 unchanged);
+- ``replica``: replica lag under check-in load, on a primary and a streaming replica the bench starts and
+  stops itself (the machine's PostgreSQL is root's cluster): the router's view and pg_stat_replication's.
 
-    .venv/bin/python bench/scale.py [--scale 0.1] [--days 21] [--requests 40] [--db rollout_bench_scale] [--reuse]
+Seeding 1/10 takes ~13 minutes on a quiet 2-core machine; ``--seed-only`` once, then ``--reuse``. Each purge
+drops days for good: a database reused many times runs out of old days (reseed).
+
+    .venv/bin/python bench/scale.py [--scale 0.1] [--days 21] [--db rollout_bench_scale] [--reuse] [--seed-only]
+        [--parts inserts,pages,lists,purge,replica] [--requests 40] [--singles 2000] [--purge-days 3]
+        [--replica-seconds 20]
 """
 
 from __future__ import annotations
