@@ -172,7 +172,7 @@ def seed_arrivals(ctx: DemoContext) -> None:
     created = 0
     for day in days:
         start, end = day_bounds(day)
-        if Arrival.objects.filter(arrived_at__gte=start, arrived_at__lt=end).exists():
+        if Arrival.objects.between(start, end).exists():
             continue
         weekend = 1.15 if day.weekday() >= 5 else 1.0
         count = int(per_day * weekend * rng.uniform(0.9, 1.1))
@@ -199,7 +199,7 @@ def _store_day(rng: random.Random, day: date, rows: list) -> int:
         insert_rows(Arrival, [a for a, _d in rows])
         # A few likely duplicates: the same person recorded again within minutes, flagged.
         start, end = day_bounds(day)
-        pks = list(Arrival.objects.filter(arrived_at__gte=start, arrived_at__lt=end).values_list("pk", flat=True))
+        pks = list(Arrival.objects.between(start, end).values_list("pk", flat=True))
         copies = []
         fields = [f.attname for f in Arrival._meta.concrete_fields if not f.primary_key]
         for original in Arrival.objects.filter(pk__in=rng.sample(pks, k=len(pks) // 400)).values(*fields, "pk"):

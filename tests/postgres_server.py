@@ -38,8 +38,10 @@ class PostgresServer:
 
     user = "postgres"  # the database superuser (trust authentication on 127.0.0.1 only)
 
-    def __init__(self, port: int | None = None, *, initdb: bool = True) -> None:
+    def __init__(self, port: int | None = None, *, initdb: bool = True, fsync: bool = False) -> None:
         self.port = port or free_port()
+        # Tests need no durability (off: faster); a benchmark of commits or replication does (on).
+        self.fsync = fsync
         self.bin = postgres_bin_dir()
         self.dir = Path(tempfile.mkdtemp(prefix="test-postgres-"))
         self.data = self.dir / "data"
@@ -69,7 +71,7 @@ class PostgresServer:
 
     def start(self) -> PostgresServer:
         """Start and wait until it accepts connections."""
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync={'on' if self.fsync else 'off'}"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", "60", "start")
         return self
 
@@ -112,7 +114,7 @@ class PostgresReplica(PostgresServer):
     ``primary_conninfo``), on a port of its own. ``initdb``'s trust rules let 127.0.0.1 replicate."""
 
     def __init__(self, primary: PostgresServer, port: int | None = None) -> None:
-        super().__init__(port, initdb=False)
+        super().__init__(port, initdb=False, fsync=primary.fsync)
         self.primary = primary
         self._run(
             "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", self.user,

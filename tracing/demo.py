@@ -63,7 +63,7 @@ F1_NAMES = {p.name for p in PEOPLE if p.f1}
 
 def seed_tracing_scenario(ctx: DemoContext) -> None:
     recent = local_datetime(local_today() - timedelta(days=KEEP_DAYS))
-    if CheckIn.objects.filter(id_number=F0_ID, checked_in_at__gte=recent).exists():
+    if CheckIn.objects.filter(id_number=F0_ID, checked_in_at__gte=recent).on_days_of(recent).exists():
         ctx.out.write("tracing scenario: already present, kept\n")
         _how_to_try(ctx)
         return

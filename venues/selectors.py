@@ -107,7 +107,11 @@ def venue_activity_queryset(venues: QuerySet[Venue]) -> QuerySet[Venue]:
         last_checkin=Subquery(per_venue.order_by("-checked_in_at").values("checked_in_at")[:1]),
         checkins_7d=Coalesce(
             Subquery(
-                per_venue.filter(checked_in_at__gte=since).values("venue").annotate(n=Count("pk")).values("n")[:1],
+                per_venue.filter(checked_in_at__gte=since)
+                .on_days_of(since)
+                .values("venue")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
                 output_field=IntegerField(),
             ),
             Value(0),
@@ -162,7 +166,7 @@ def venue_activity_summary(venues: QuerySet[Venue]) -> ActivitySummary:
     row = venues.aggregate(
         total=Count("pk"),
         never=Count("pk", filter=~Exists(scanned)),
-        inactive=Count("pk", filter=~Exists(scanned.filter(checked_in_at__gte=since))),
+        inactive=Count("pk", filter=~Exists(scanned.filter(checked_in_at__gte=since).on_days_of(since))),
         inspected=Count(
             "pk", filter=Exists(Inspection.objects.filter(venue=OuterRef("pk"), inspected_on__gte=inspected_since))
         ),

@@ -25,6 +25,12 @@ def partition(apps, schema_editor):
     )
 
 
+def unpartition(apps, schema_editor):
+    from rollout.partitions import convert_to_plain
+
+    convert_to_plain(schema_editor, "checkpoints_arrival")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("checkpoints", "0004_arrival_pc_covid"),
@@ -54,6 +60,6 @@ class Migration(migrations.Migration):
                 to="checkpoints.arrival",
             ),
         ),
-        # PostgreSQL only (a no-op elsewhere); not reversible: a partitioned table stays partitioned.
-        migrations.RunPython(partition, migrations.RunPython.noop),
+        # PostgreSQL only (a no-op elsewhere); backwards, the table becomes one plain table again.
+        migrations.RunPython(partition, unpartition),
     ]

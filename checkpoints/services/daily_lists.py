@@ -87,7 +87,7 @@ def daily_list_build(*, district: District, day: date, notify: bool = True) -> D
     relative = daily_list_path(district, day)
     final = Path(settings.PRIVATE_FILES_ROOT) / relative
     start, end = day_bounds(day)
-    arrivals = Arrival.objects.filter(destination_district=district, arrived_at__gte=start, arrived_at__lt=end)
+    arrivals = Arrival.objects.filter(destination_district=district).between(start, end)  # that day's partition
     with _build_lock(district.pk, day):
         # A worker killed mid-write leaves its temporary file; nobody else writes this one now.
         for orphan in final.parent.glob(f".{final.name}.*.part"):
@@ -270,7 +270,7 @@ def checkpoint_list_export(*, by: User, checkpoint: Checkpoint, day: date, reque
     The caller checked ``checkpoint_lists_for``. The export is audit-logged.
     """
     start, end = day_bounds(day)
-    arrivals = Arrival.objects.filter(checkpoint=checkpoint, arrived_at__gte=start, arrived_at__lt=end)
+    arrivals = Arrival.objects.filter(checkpoint=checkpoint).between(start, end)
     with translation.override("vi"):
         heading = _("Arrivals at %(checkpoint)s") % {"checkpoint": checkpoint.name}
         facts = [(_("Checkpoint"), checkpoint.name), (_("Day"), day), (_("Generated at"), timezone.now())]

@@ -338,7 +338,8 @@ def _add_hourly(start: datetime, end: datetime, rows: dict[int, DistrictDay]) ->
     for name, counts in (
         (
             "checkins",
-            CheckIn.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end, venue__district_id__in=list(rows))
+            CheckIn.objects.filter(venue__district_id__in=list(rows))
+            .between(start, end)
             .annotate(hour=ExtractHour("checked_in_at", tzinfo=tz))
             .order_by()
             .values_list("venue__district_id", "hour")
@@ -346,7 +347,8 @@ def _add_hourly(start: datetime, end: datetime, rows: dict[int, DistrictDay]) ->
         ),
         (
             "arrivals",
-            Arrival.objects.filter(arrived_at__gte=start, arrived_at__lt=end, destination_district_id__in=list(rows))
+            Arrival.objects.filter(destination_district_id__in=list(rows))
+            .between(start, end)
             .annotate(hour=ExtractHour("arrived_at", tzinfo=tz))
             .order_by()
             .values_list("destination_district_id", "hour")
@@ -368,10 +370,8 @@ PC_COVID_FIGURES = {
 def _add_pc_covid(start: datetime, end: datetime, rows: dict[int, DistrictDay]) -> None:
     """Arrivals per district by their PC-Covid answer: one GROUP BY over the day."""
     counts = (
-        Arrival.objects.filter(
-            arrived_at__gte=start, arrived_at__lt=end, destination_district_id__in=list(rows),
-            pc_covid__in=list(PC_COVID_FIGURES),
-        )
+        Arrival.objects.filter(destination_district_id__in=list(rows), pc_covid__in=list(PC_COVID_FIGURES))
+        .between(start, end)
         .order_by()
         .values_list("destination_district_id", "pc_covid")
         .annotate(n=Count("id"))
@@ -382,7 +382,8 @@ def _add_pc_covid(start: datetime, end: datetime, rows: dict[int, DistrictDay]) 
 
 def _venue_days(day, start, end, districts, sources: _Sources) -> list[VenueDay]:
     counts = (
-        CheckIn.objects.filter(checked_in_at__gte=start, checked_in_at__lt=end, venue__district_id__in=districts)
+        CheckIn.objects.filter(venue__district_id__in=districts)
+        .between(start, end)
         .order_by()
         .values("venue_id")
         .annotate(n=Count("id"), flagged=Count("id", filter=Q(flagged=True)))
@@ -411,7 +412,8 @@ def _venue_days(day, start, end, districts, sources: _Sources) -> list[VenueDay]
 
 def _arrival_days(day, start, end, districts) -> list[ArrivalDay]:
     counts = (
-        Arrival.objects.filter(arrived_at__gte=start, arrived_at__lt=end, destination_district_id__in=districts)
+        Arrival.objects.filter(destination_district_id__in=districts)
+        .between(start, end)
         .order_by()
         .values("checkpoint_id", "destination_district_id", "destination_commune_id")
         .annotate(n=Count("id"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -170,6 +170,7 @@ class PurgeSummary:
     last: JobRun | None = None
     first_kept_day: str = ""  # dd/mm/yyyy: data of the days before it was deleted
     counts: list[tuple[str, int]] | None = None  # (kind in words, rows deleted); None: not recorded (failed)
+    estimated: set[str] = field(default_factory=set)  # kinds (in words) whose count is an estimate
 
     @property
     def total(self) -> int:
@@ -194,6 +195,8 @@ def purge_summary(user: User) -> PurgeSummary:
     if event is not None:
         words = {kind.label: str(kind.words) for kind in retention.sorted_kinds()}
         counts = {label: n for label, n in event.detail.items() if isinstance(n, int)}
+        estimated = event.detail.get("estimated") or []
+        summary.estimated = {words.get(label, label) for label in estimated if isinstance(label, str)}
         # Every kind registered today in the purge's order, then any the run deleted that is no longer registered.
         summary.counts = [(words[label], counts.get(label, 0)) for label in words] + [
             (label, n) for label, n in counts.items() if label not in words

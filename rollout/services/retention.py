@@ -40,6 +40,8 @@ class PurgeResult:
     first_kept_day: date
     dry_run: bool = False
     deleted: dict[str, int] = field(default_factory=dict)  # model label -> rows
+    # Labels whose count is PostgreSQL's estimate: days dropped whole are not counted row by row.
+    estimated: set[str] = field(default_factory=set)
     # Daily-list files removed: (path relative to PRIVATE_FILES_ROOT, rows in it).
     files: list[tuple[str, int]] = field(default_factory=list)
 
@@ -50,7 +52,11 @@ class PurgeResult:
 
     def in_words(self) -> str:
         """For the jobs panel, in the active language: "Before 11/11/2026, deleted 3 check-ins and …"."""
-        words = [f"{num(self.deleted.get(kind.label, 0))} {kind.words}" for kind in sorted_kinds()]
+        words = [
+            (_("about %(n)s") % {"n": num(n)} if kind.label in self.estimated else num(n)) + f" {kind.words}"
+            for kind in sorted_kinds()
+            for n in [self.deleted.get(kind.label, 0)]
+        ]
         items = (
             words[0]
             if len(words) == 1
@@ -108,8 +114,9 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
                 count, files = kind.purge(first_kept, dry_run)
                 result.files += files
             else:
-                rows = kind.rows(cutoff, first_kept)
-                count = rows.count() if dry_run else _purge_rows(rows, first_kept)
+                count, estimated = _purge_rows(kind.rows(cutoff, first_kept), first_kept, dry_run)
+                if estimated:
+                    result.estimated.add(kind.label)
             result.deleted[kind.label] = count
         if not dry_run:  # housekeeping of the same night: finished follow-ups are not kept either
             outbox.forget_finished(days=settings.OUTBOX_KEEP_DAYS)
@@ -117,19 +124,30 @@ def personal_data_purge(*, today: date | None = None, dry_run: bool = False) -> 
         if not dry_run:
             # Counts only: the audit log never holds personal data.
             # On the run, so the jobs panel shows the counts of its last run.
-            audit_record(Action.PURGE, obj=run, detail={"before": first_kept.isoformat(), **result.deleted})
+            detail = {"before": first_kept.isoformat(), **result.deleted}
+            if result.estimated:  # which counts are estimates, so that the panel says so
+                detail["estimated"] = sorted(result.estimated)
+            audit_record(Action.PURGE, obj=run, detail=detail)
     logger.info("personal data purge: %s", result)
     return result
 
 
-def _purge_rows(rows: models.QuerySet, first_kept: date) -> int:
+def _purge_rows(rows: models.QuerySet, first_kept: date, dry_run: bool) -> tuple[int, bool]:
     """Drop the old days' partitions where the table is partitioned by day (PostgreSQL), then delete the
-    rows left (all of them on a plain table; on a partitioned one, old rows in its default partition)."""
-    dropped = 0
+    rows left (all of them on a plain table; on a partitioned one, old rows in its default partition).
+    Returns the rows, and whether that count is an estimate (days dropped whole, counted from PostgreSQL's
+    statistics: ``partitions.purge_before``)."""
+    dropped = None
     if rows.model in partitions.registered():
-        dropped = partitions.purge_before(rows.model, first_kept) or 0
-        rows = rows.filter(day__lt=first_kept)  # lets PostgreSQL look only at the partitions concerned
-    return dropped + _delete_in_batches(rows)
+        dropped = partitions.purge_before(rows.model, first_kept, dry_run=dry_run)
+        if dropped is not None:
+            # Lets PostgreSQL look only at the partitions concerned: the default one (a dry run leaves the
+            # days it counted in place).
+            rows = rows.filter(day__lt=first_kept).exclude(day__in=dropped.days)
+    left = rows.count() if dry_run else _delete_in_batches(rows)
+    if dropped is None:
+        return left, False
+    return dropped.rows + left, dropped.estimated
 
 
 def _delete_in_batches(rows: models.QuerySet) -> int:

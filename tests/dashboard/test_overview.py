@@ -201,6 +201,16 @@ def test_province_viewer_drills_down_to_a_district_and_a_commune(world, client_f
     communes = {r.code: r for r in response.context["communes"]}
     market = world.venues["market"]
     assert communes[market.commune_id].checkins_today == 2
+    # Active venues per commune: switched-off venues with check-ins in the week are not counted.
+    start, end = days_bounds(world.today - timedelta(days=6), world.today)
+    week = CheckIn.objects.filter(venue__district=world.bat_xat, checked_in_at__gte=start, checked_in_at__lt=end)
+    for code, row in communes.items():
+        in_commune = week.filter(venue__commune_id=code)
+        assert row.venues_active_7d == in_commune.filter(venue__is_active=True).values("venue").distinct().count()
+    closed = world.venues["closed"]
+    assert week.filter(venue=closed).exists() and communes[closed.commune_id].venues_active_7d < (
+        week.filter(venue__commune_id=closed.commune_id).values("venue").distinct().count()
+    )
     assert response.context["laggards"][0].agency.pk == world.agencies["silent"].pk  # never reported
     response = client.get(reverse("dashboard:commune", args=[world.bat_xat.pk, market.commune_id]))
     assert response.status_code == 200

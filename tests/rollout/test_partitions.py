@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
+import psycopg
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
+from django.urls import reverse
 
 from checkpoints.bulk import insert_rows
 from checkpoints.models import Arrival
@@ -189,3 +191,127 @@ def test_a_query_between_two_moments_reads_only_their_days():
     later = _partitions_read(CheckIn.objects.filter(checked_in_at__gte=start).on_days_of(start))
     days = later - {partitions.default_name(CHECKINS)}  # the default one may hold any later day
     assert both_days < days and not any(name < min(both_days) for name in days)  # no earlier day
+
+
+def _tuples_read(names: list[str]) -> int:
+    """Rows this transaction has read so far from the tables ``names`` (sequential and index scans)."""
+    with connection.cursor() as cursor:
+        # Tuples returned by a table are its sequential scans' rows, by an index its index scans' entries.
+        cursor.execute(
+            "SELECT COALESCE(sum(pg_stat_get_xact_tuples_returned(c.oid)), 0) FROM pg_class c "
+            "WHERE c.oid IN (SELECT t.oid FROM pg_class t WHERE t.relname = ANY(%(names)s) "
+            "UNION SELECT x.indexrelid FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
+            "WHERE t.relname = ANY(%(names)s))",
+            {"names": names},
+        )
+        return cursor.fetchone()[0]
+
+
+def test_a_large_day_is_dropped_without_reading_its_rows_and_its_count_is_an_estimate(
+    bat_xat, monkeypatch, client_for, province_admin
+):
+    """At a tenth of Hà Nội a day holds 500,000 check-ins: counting them (count(*)) or finding the links
+    into them by reading them would cost more than the DROP. Here a day of 30 arrivals stands for it."""
+    monkeypatch.setattr(partitions, "EXACT_COUNT_MAX_ROWS", 10)
+    today = local_today()
+    first_kept = oldest_kept_day(today)
+    old_day = first_kept - timedelta(days=1)
+    partitions.ensure_days(ARRIVALS, old_day, first_kept)
+    old_partition = partitions.partition_name(ARRIVALS, old_day)
+    olds = [
+        ArrivalFactory(arrived_at=local_datetime(old_day, time(8, minute)), destination_district=bat_xat)
+        for minute in range(30)
+    ]
+    kept = ArrivalFactory(arrived_at=local_datetime(first_kept, time(8)), destination_district=bat_xat)
+    linked_old = ArrivalFactory(arrived_at=local_datetime(first_kept, time(9)), possible_duplicate_of=olds[7])
+    linked_kept = ArrivalFactory(arrived_at=local_datetime(first_kept, time(10)), possible_duplicate_of=kept)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {old_partition}")  # as autovacuum does after a day of inserts
+        # A one-page table is read whole by any plan; a day of 500,000 rows is not: plan as for that day.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    read_before_drop = []
+    detach = partitions._detach
+
+    def counting_detach(table, names):
+        read_before_drop.append(_tuples_read(names))
+        detach(table, names)
+
+    monkeypatch.setattr(partitions, "_detach", counting_detach)
+
+    result = personal_data_purge(today=today)
+
+    # ANALYZE read the whole (small) partition: the estimate is right, and it is said to be one.
+    assert result.deleted["arrivals"] == 30 and result.estimated == {"arrivals"}
+    assert result.deleted["check-ins"] == 0 and "check-ins" not in result.estimated
+    assert result.in_words().startswith("Trước ngày") and "khoảng 30 người đến" in result.in_words()
+    # Before the DROP, the old day was read only for the one link into it (an index probe by id).
+    assert read_before_drop == [1]
+    assert not _table_exists(old_partition)
+    linked_old.refresh_from_db()
+    linked_kept.refresh_from_db()
+    assert linked_old.possible_duplicate_of_id is None and linked_kept.possible_duplicate_of_id == kept.pk
+
+    # The jobs panel says which count is an estimate.
+    page = client_for(province_admin).get(reverse("rollout:job-list")).content.decode()
+    section = page[page.index('id="purge"') : page.index("</section>", page.index('id="purge"'))]
+    assert '<td>Người đến</td><td class="num">≈ 30</td>' in section
+    assert '<td>Lượt quét QR</td><td class="num">0</td>' in section
+    assert "ước tính" in section
+
+
+def test_a_small_day_is_counted_exactly(bat_xat):
+    old_day = oldest_kept_day(local_today()) - timedelta(days=1)
+    partitions.ensure_days(CHECKINS, old_day, old_day)
+    for minute in range(3):
+        CheckInFactory(checked_in_at=local_datetime(old_day, time(8, minute)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {partitions.partition_name(CHECKINS, old_day)}")
+    dropped = partitions.purge_before(CheckIn, old_day + timedelta(days=1))
+    assert (dropped.rows, dropped.estimated) == (3, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_purge_gives_way_to_a_long_read_and_tries_again(bat_xat, monkeypatch):
+    """Detaching a partition locks the whole table: waiting behind a long read would queue every check-in
+    behind it. It waits ``DROP_LOCK_TIMEOUT`` at most, then tries again later."""
+    monkeypatch.setattr(partitions, "DROP_LOCK_TIMEOUT", "200ms")
+    monkeypatch.setattr(partitions, "DROP_ATTEMPTS", 2)
+    monkeypatch.setattr(partitions.time, "sleep", lambda seconds: None)
+    old_day = oldest_kept_day(local_today()) - timedelta(days=1)
+    partitions.ensure_days(CHECKINS, old_day, old_day)
+    CheckInFactory(checked_in_at=local_datetime(old_day, time(8)))
+    settings = connection.settings_dict
+    reader = psycopg.connect(
+        host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+        password=settings["PASSWORD"] or None, dbname=settings["NAME"],
+    )  # fmt: skip
+    try:
+        reader.execute(f"SELECT count(*) FROM {CHECKINS}")  # noqa: S608 (a transaction left open: the long read)
+        with pytest.raises(OperationalError):
+            partitions.purge_before(CheckIn, old_day + timedelta(days=1))
+        assert _table_exists(partitions.partition_name(CHECKINS, old_day))
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            assert cursor.fetchone()[0] == "0"  # the session's own setting is left as it was
+    finally:
+        reader.close()
+    dropped = partitions.purge_before(CheckIn, old_day + timedelta(days=1))
+    assert dropped.rows == 1 and not _table_exists(partitions.partition_name(CHECKINS, old_day))
+
+
+def test_a_day_detached_by_a_purge_that_stopped_is_dropped_by_the_next(bat_xat):
+    old_day = oldest_kept_day(local_today()) - timedelta(days=2)
+    partitions.ensure_days(CHECKINS, old_day, old_day + timedelta(days=1))
+    CheckInFactory(checked_in_at=local_datetime(old_day, time(8)))
+    CheckInFactory(checked_in_at=local_datetime(old_day + timedelta(days=1), time(8)))
+    name = partitions.partition_name(CHECKINS, old_day)
+    with connection.cursor() as cursor:  # as if the process had died between detaching and dropping
+        cursor.execute(f"ALTER TABLE {CHECKINS} DETACH PARTITION {name}")
+    assert old_day not in partitions.day_partitions(CHECKINS) and _table_exists(name)
+
+    result = personal_data_purge(today=local_today())
+
+    assert result.deleted["check-ins"] == 2
+    assert not _table_exists(name) and not _table_exists(
+        partitions.partition_name(CHECKINS, old_day + timedelta(days=1))
+    )

@@ -21,6 +21,12 @@ def partition(apps, schema_editor):
     )
 
 
+def unpartition(apps, schema_editor):
+    from rollout.partitions import convert_to_plain
+
+    convert_to_plain(schema_editor, "venues_checkin")
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("venues", "0002_name_folded"),
@@ -38,6 +44,6 @@ class Migration(migrations.Migration):
             name="day",
             field=models.DateField(editable=False, verbose_name="day"),
         ),
-        # PostgreSQL only (a no-op elsewhere); not reversible: a partitioned table stays partitioned.
-        migrations.RunPython(partition, migrations.RunPython.noop),
+        # PostgreSQL only (a no-op elsewhere); backwards, the table becomes one plain table again.
+        migrations.RunPython(partition, unpartition),
     ]
