@@ -46,25 +46,29 @@
     text.value = "";
     if (stop === null && video.hidden) text.focus();
   }
+  // The panel closes at once, not when the device's storage has kept the record: a hand scanner may
+  // already be typing the next visitor's code.
   if (Offline && found && page) {
     found.querySelector("[data-offline-enter]").addEventListener("click", function () {
-      var code = current;
-      record("enter", { qr: code, answers: answers(found) }, shortCode(code)).then(function () {
-        insideHere[code] = true; remember(); doneFound();
+      var code = current, given = answers(found);
+      doneFound();
+      record("enter", { qr: code, answers: given }, shortCode(code)).then(function () {
+        insideHere[code] = true; remember();
       });
     });
     found.querySelector("[data-offline-exit]").addEventListener("click", function () {
       var code = current;
+      doneFound();
       record("exit", { qr: code }, shortCode(code)).then(function () {
-        delete insideHere[code]; remember(); doneFound();
+        delete insideHere[code]; remember();
       });
     });
     found.querySelector("[data-offline-cancel]").addEventListener("click", doneFound);
 
     form.addEventListener("submit", function (e) {
-      if (!queueing() || !text.value.trim()) return;
-      e.preventDefault();
-      showFound(text.value.trim());
+      if (!queueing()) return;
+      e.preventDefault();  // never sent without a network, even empty
+      if (text.value.trim()) showFound(text.value.trim());
     });
     // Manual entry of a visitor without a smartphone.
     var entry = document.getElementById("manual-entry");
