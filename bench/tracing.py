@@ -467,6 +467,7 @@ def run(args: argparse.Namespace) -> dict:
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
 
+    import rollout.wsgi  # noqa: F401 (started as the web server starts it: the loaded heap frozen)
     from checkpoints.models import Arrival
     from rollout.models import User, Venue
     from rollout.timeutils import days_bounds

@@ -126,8 +126,11 @@ class TracingSearchViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         data = SearchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         search = tracing_search(by=request.user, request=request, **data.validated_data)
-        body = SearchHeadSerializer(search, context={"request": request}).data
-        body["candidates"] = new_candidates_data(search.candidate_rows)
+        rows = search.__dict__.pop("candidate_rows")
+        # A plain dict: a serializer's data points back at the serializer, a cycle only the garbage collector
+        # frees, and a thousand candidates hung from it made each collection a pause of ~70 ms.
+        body = dict(SearchHeadSerializer(search, context={"request": request}).data)
+        body["candidates"] = new_candidates_data(rows)
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
