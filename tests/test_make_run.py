@@ -7,17 +7,22 @@ runs with the embedded defaults (SQLite, the file-system broker) in a fresh VAR_
 from __future__ import annotations
 
 import os
+import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from rollout.timeutils import local_today
 from tests.redis_server import free_port
 from tests.worker import wait_for
+from tracing.demo import F0_ID as TRACING_F0_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.worker
@@ -55,6 +60,16 @@ def test_make_run_on_a_tree_without_var_starts_a_worker_that_runs_tasks(tmp_path
 
         wait_for(lambda: _status(f"http://127.0.0.1:{port}/accounts/login/") == 200, timeout=60,
                  message="the web server")  # fmt: skip
+
+        # The search a newcomer tries on the demo's confirmed case, on SQLite as `make run` has it.
+        today = local_today()
+        traced = subprocess.run(
+            [sys.executable, "manage.py", "trace_contacts", "--id-number", TRACING_F0_ID,
+             "--from", (today - timedelta(days=13)).isoformat(), "--to", today.isoformat(), "--reason", "Thử"],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert traced.returncode == 0, traced.stderr[-3000:]
+        assert int(re.search(r"candidates: (\d+)", traced.stdout).group(1)) >= 3, traced.stdout
         assert process.poll() is None  # still up, worker included
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -118,6 +118,12 @@ def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[
         sinces.append(since)
         untils.append(left + buffer)
         last_days.append(local_date(untils[-1]))
+    if connection.vendor != "postgresql":  # SQLite (``make run``): the same filter, one query per visit
+        return [
+            (i, row)
+            for i, visit in enumerate(zip(visits, starts, sinces, untils, first_days, last_days, strict=True))
+            for row in _checkins_overlapping_one(*visit)
+        ]
     table = connection.ops.quote_name(CheckIn._meta.db_table)
     # The visit's values come from the outer list ``v``; the rule for ``left_at`` stays the model's. The
     # days too: with them PostgreSQL reads only the visit's one or two day partitions.
@@ -147,6 +153,22 @@ def _checkins_overlapping(visits: list[tuple], buffer: timedelta) -> list[tuple[
     rows, names = fetch_binary(sql, [*columns, *params])
     names = names[1:]  # the inner query's aliases
     return [(row[0], dict(zip(names, row[1:], strict=True))) for row in rows]
+
+
+def _checkins_overlapping_one(visit: tuple, day_start, since, until, first_day, last_day) -> list[dict[str, Any]]:
+    return list(
+        CheckIn.objects.with_effective_checkout()
+        .filter(
+            venue_id=visit[1],
+            checked_in_at__gte=day_start,
+            checked_in_at__lt=until,
+            day__gte=first_day,
+            day__lte=last_day,
+            left_at__gt=since,
+        )
+        .order_by()
+        .values(*CHECKIN_FIELDS, *CONTACT_PLACE)
+    )
 
 
 def _merged_visits(checkins: list[Record]) -> list[tuple[int, datetime, datetime]]:
