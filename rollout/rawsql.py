@@ -40,15 +40,11 @@ def _binary_cursor():
 
 
 def fetch_binary(sql: str, params: Sequence[Any]) -> tuple[list[tuple], list[str]]:
-    """Rows and column names of ``sql``, read in PostgreSQL's binary format (elsewhere: as usual).
+    """Rows and column names of ``sql``, read in PostgreSQL's binary format.
 
     For hundreds of rows with timestamps: Django reads a timestamp in text through a parser written in
     Python (~3 µs each), the binary format is read by psycopg's C code; the values are the same (aware,
     in UTC). Parameters are bound by the server (``%s`` placeholders, as Django's)."""
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall(), [column[0] for column in cursor.description]
     with _binary_cursor() as (cursor, raw), _recorded(cursor, sql, params):
         raw.execute(sql, params, binary=True)
         return raw.fetchall(), [column.name for column in raw.description]

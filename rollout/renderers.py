@@ -2,8 +2,9 @@
 
 A tracing search answers ~500 KB of JSON for a thousand candidates (six times that for a second ring):
 DRF's renderer (the standard library's encoder) spends milliseconds on it that orjson spends a tenth of.
-The output is the same: UTF-8, compact, and every value orjson does not encode the way DRF does
-(datetimes, dates, times, decimals, lazy translations, UUIDs…) goes through DRF's own encoder.
+The output is the same (UTF-8, compact; a float in exponent form is written the shortest way, 1e-7 for
+Python's 1e-07, the same number), and every value orjson does not encode the way DRF does (datetimes, dates,
+times, decimals, lazy translations, UUIDs…) goes through DRF's own encoder.
 """
 
 from __future__ import annotations
