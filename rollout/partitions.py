@@ -326,6 +326,24 @@ def _parse_day(digits: str) -> date:
 # --- Converting a plain table (the migrations) --------------------------------------------------
 
 
+def _shape(cursor, table: str) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """The table's own constraints (name, kind, definition) and the definitions of its other indexes, to
+    build it again: a partitioned table's indexes read "ON ONLY" (the parent alone), made to cover all."""
+    cursor.execute(
+        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'c') AND conparentid = 0 ORDER BY conname",
+        [table],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x "
+        "WHERE x.indrelid = %s::regclass AND NOT EXISTS "
+        "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)",
+        [table],
+    )
+    return constraints, [definition.replace(" ON ONLY ", " ON ") for (definition,) in cursor.fetchall()]
+
+
 def convert_to_partitioned(schema_editor, table: str, *, days_behind: int, days_ahead: int) -> None:
     """Turn the plain ``table`` into one partitioned by ``day`` (PostgreSQL; a no-op elsewhere or when done).
 
@@ -348,19 +366,7 @@ def convert_to_partitioned(schema_editor, table: str, *, days_behind: int, days_
         incoming = cursor.fetchall()
         if incoming:
             raise RuntimeError(f"foreign keys into {table} must have db_constraint=False first: {incoming}")
-        cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'c') ORDER BY conname",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(
-            "SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x "
-            "WHERE x.indrelid = %s::regclass AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)",
-            [table],
-        )
-        indexes = [definition for (definition,) in cursor.fetchall()]
+        constraints, indexes = _shape(cursor, table)
         for definition in indexes:
             if definition.startswith("CREATE UNIQUE"):
                 raise RuntimeError(f"a unique index of {table} needs the day in it: {definition}")
@@ -414,19 +420,7 @@ def convert_to_plain(schema_editor, table: str) -> None:
         return
     q = conn.ops.quote_name
     with conn.cursor() as cursor:
-        cursor.execute(
-            "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'f', 'c') AND conparentid = 0 ORDER BY conname",
-            [table],
-        )
-        constraints = cursor.fetchall()
-        cursor.execute(
-            "SELECT pg_get_indexdef(x.indexrelid) FROM pg_index x "
-            "WHERE x.indrelid = %s::regclass AND NOT EXISTS "
-            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid AND c.conrelid = x.indrelid)",
-            [table],
-        )
-        indexes = [definition.replace(" ON ONLY ", " ON ") for (definition,) in cursor.fetchall()]
+        constraints, indexes = _shape(cursor, table)
         cursor.execute(f"SELECT COALESCE(max(id), 0) + 1 FROM {q(table)}")  # noqa: S608
         next_id = cursor.fetchone()[0]
 
